@@ -1,0 +1,66 @@
+/**
+ * The curated vitals table, defined once (DESIGN §3, §5): the Parquet writer, the Glue table and the
+ * DuckDB view are all derived from this list, and a test checks that they agree.
+ */
+export type ColumnType = 'string' | 'int' | 'bigint' | 'double' | 'boolean' | 'timestamp';
+
+export interface Column {
+  name: string;
+  type: ColumnType;
+  nullable: boolean;
+  description: string;
+}
+
+export const CURATED_TABLE = 'curated_vitals';
+/** The deduplicating view every query reads (one row per device_id, seq). */
+export const VITALS_VIEW = 'vitals';
+
+export const CURATED_COLUMNS: readonly Column[] = [
+  { name: 'device_id', type: 'string', nullable: false, description: 'Thing name of the monitor' },
+  { name: 'seq', type: 'bigint', nullable: false, description: 'Per-device sequence number (dedup key with device_id)' },
+  { name: 'patient_key', type: 'string', nullable: false, description: 'Keyed pseudonym of the patient id (HMAC-SHA256, hex); never the id itself' },
+  { name: 'ward', type: 'string', nullable: true, description: 'Ward' },
+  { name: 'bed', type: 'string', nullable: true, description: 'Bed' },
+  { name: 'measured_at', type: 'timestamp', nullable: false, description: 'Measurement time (UTC)' },
+  { name: 'heart_rate', type: 'int', nullable: true, description: 'Pulse rate, bpm' },
+  { name: 'spo2', type: 'int', nullable: true, description: 'SpO2, %' },
+  { name: 'respiratory_rate', type: 'int', nullable: true, description: 'Respiration rate, /min' },
+  { name: 'systolic_bp', type: 'int', nullable: true, description: 'Systolic blood pressure, mmHg' },
+  { name: 'diastolic_bp', type: 'int', nullable: true, description: 'Diastolic blood pressure, mmHg' },
+  { name: 'temperature_c', type: 'double', nullable: true, description: 'Temperature, °C' },
+  { name: 'on_oxygen', type: 'boolean', nullable: true, description: 'Supplemental oxygen in use' },
+  { name: 'spo2_scale', type: 'int', nullable: false, description: 'NEWS2 SpO2 scale used (1 or 2)' },
+  { name: 'consciousness', type: 'string', nullable: true, description: 'ACVPU' },
+  { name: 'quality_flags', type: 'string', nullable: true, description: 'Comma-separated quality flags' },
+  { name: 'battery_pct', type: 'double', nullable: true, description: 'Monitor battery, %' },
+  { name: 'news2_respiration', type: 'int', nullable: true, description: 'NEWS2 sub-score: respiration rate' },
+  { name: 'news2_spo2', type: 'int', nullable: true, description: 'NEWS2 sub-score: SpO2 (scale in spo2_scale)' },
+  { name: 'news2_air_or_oxygen', type: 'int', nullable: true, description: 'NEWS2 sub-score: air or oxygen' },
+  { name: 'news2_systolic_bp', type: 'int', nullable: true, description: 'NEWS2 sub-score: systolic BP' },
+  { name: 'news2_pulse', type: 'int', nullable: true, description: 'NEWS2 sub-score: pulse' },
+  { name: 'news2_consciousness', type: 'int', nullable: true, description: 'NEWS2 sub-score: consciousness' },
+  { name: 'news2_temperature', type: 'int', nullable: true, description: 'NEWS2 sub-score: temperature' },
+  { name: 'news2_total', type: 'int', nullable: false, description: 'NEWS2 total over the parameters present (0-20)' },
+  { name: 'news2_band', type: 'string', nullable: false, description: 'low | low-medium | medium | high' },
+  { name: 'news2_complete', type: 'boolean', nullable: false, description: 'All seven parameters present' },
+  { name: 'news2_missing', type: 'string', nullable: true, description: 'Comma-separated parameters missing from the score' },
+  { name: 'source_schema', type: 'string', nullable: false, description: 'vitals/1 or legacy' },
+  { name: 'received_at', type: 'timestamp', nullable: true, description: 'When IoT Core / the local broker received it' },
+  { name: 'ingested_at', type: 'timestamp', nullable: false, description: 'When the ETL processed it' },
+  { name: 'ingest_latency_ms', type: 'bigint', nullable: false, description: 'ingested_at - measured_at, ms' },
+  { name: 'kinesis_shard', type: 'string', nullable: false, description: 'Kinesis shard id' },
+  { name: 'kinesis_sequence', type: 'string', nullable: false, description: 'Kinesis sequence number' },
+];
+
+/** Hive-style partitions, by measurement time (UTC): dt=YYYY-MM-DD/hour=HH. */
+export const CURATED_PARTITIONS: readonly Column[] = [
+  { name: 'dt', type: 'string', nullable: false, description: 'Measurement date, UTC, YYYY-MM-DD' },
+  { name: 'hour', type: 'string', nullable: false, description: 'Measurement hour, UTC, HH' },
+];
+
+/** Object-key prefixes of the lake (DESIGN §5), the same in S3 and in ./data/lake. */
+export const LAKE_PREFIXES = {
+  raw: 'raw/vitals/',
+  curated: 'curated/vitals/',
+  quarantine: 'quarantine/vitals/',
+} as const;

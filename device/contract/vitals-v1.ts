@@ -1,0 +1,93 @@
+/**
+ * The wire contract, vitals v1 (DESIGN §4): defined once, built by the simulator, validated by the ETL.
+ * Compact JSON, snake_case, explicit units, one measurement per message.
+ */
+import { z } from 'zod';
+import { THING_NAME_PATTERN } from './topics.ts';
+
+export const VITALS_SCHEMA_ID = 'vitals/1';
+
+/** ACVPU: Alert, new Confusion, responds to Voice, to Pain, Unresponsive (NEWS2 consciousness). */
+export const ACVPU = ['A', 'C', 'V', 'P', 'U'] as const;
+export type Acvpu = (typeof ACVPU)[number];
+
+/** Why a value is missing or suspect. A flagged value is null or kept as measured, never invented. */
+export const QUALITY_FLAGS = [
+  'spo2_probe_off',
+  'motion_artefact',
+  'sensor_dropout',
+  'bp_cuff_error',
+  'low_perfusion',
+  'not_measured',
+] as const;
+export type QualityFlag = (typeof QUALITY_FLAGS)[number];
+
+/**
+ * Physiological plausibility bounds: outside them a reading is a sensor or software fault, not a patient.
+ * Deliberately wider than any NEWS2 band so that every clinically possible (if alarming) value passes.
+ */
+export const VITAL_BOUNDS = {
+  heart_rate: { min: 0, max: 300, unit: 'bpm' },
+  spo2: { min: 50, max: 100, unit: '%' },
+  respiratory_rate: { min: 0, max: 80, unit: '/min' },
+  systolic_bp: { min: 30, max: 300, unit: 'mmHg' },
+  diastolic_bp: { min: 10, max: 200, unit: 'mmHg' },
+  temperature_c: { min: 25, max: 45, unit: '°C' },
+  battery_pct: { min: 0, max: 100, unit: '%' },
+} as const;
+export type BoundedVital = keyof typeof VITAL_BOUNDS;
+
+/** Biggest payload the validator accepts: the contract keeps messages under 1 KB, so 4 KB is a fault. */
+export const MAX_PAYLOAD_BYTES = 4096;
+
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+
+const integerVital = (name: BoundedVital, description: string) =>
+  z.number().int().min(VITAL_BOUNDS[name].min).max(VITAL_BOUNDS[name].max).nullable()
+    .describe(`${description} (${VITAL_BOUNDS[name].unit}); null when not measured, with a quality flag`);
+
+export const VitalsV1Schema = z.object({
+  schema: z.literal(VITALS_SCHEMA_ID).describe('Contract id and version'),
+  device_id: z.string().regex(THING_NAME_PATTERN).describe('Thing name = MQTT client id = certificate CN'),
+  patient_id: z.string().min(1).max(64).describe('Hospital patient identifier (PHI: pseudonymised in curated)'),
+  seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
+    .describe('Per-device sequence number: monotonic, never repeats, survives restarts'),
+  timestamp: z.string().regex(ISO_UTC).describe('Measurement time, ISO-8601 UTC, device clock'),
+  heart_rate: integerVital('heart_rate', 'Pulse rate'),
+  spo2: integerVital('spo2', 'Peripheral oxygen saturation'),
+  respiratory_rate: integerVital('respiratory_rate', 'Respiration rate'),
+  systolic_bp: integerVital('systolic_bp', 'Systolic blood pressure'),
+  diastolic_bp: integerVital('diastolic_bp', 'Diastolic blood pressure'),
+  temperature_c: z.number().min(VITAL_BOUNDS.temperature_c.min).max(VITAL_BOUNDS.temperature_c.max).nullable()
+    .describe('Core temperature (°C); null when not measured, with a quality flag'),
+  on_oxygen: z.boolean().describe('Supplemental oxygen in use (NEWS2 air/oxygen)'),
+  spo2_scale: z.union([z.literal(1), z.literal(2)]).optional()
+    .describe('NEWS2 SpO2 scale: 2 for prescribed 88-92 % target (hypercapnic respiratory failure); default 1'),
+  ward: z.string().min(1).max(64).describe('Ward (thing attribute, repeated for the lake)'),
+  bed: z.string().min(1).max(32).describe('Bed (thing attribute)'),
+  consciousness: z.enum(ACVPU).nullable().describe('ACVPU level; null when not assessed'),
+  quality: z.array(z.enum(QUALITY_FLAGS)).max(QUALITY_FLAGS.length).optional()
+    .describe('Quality flags explaining null or suspect values'),
+  battery_pct: z.number().min(0).max(100).describe('Monitor battery (%)'),
+});
+
+export type VitalsV1 = z.infer<typeof VitalsV1Schema>;
+
+/** The seed's original sample format: Fahrenheit, no device, no sequence number. */
+export const LegacyVitalsSchema = z.object({
+  patient_id: z.union([z.string().min(1).max(64), z.number().int()]),
+  heart_rate: z.number().min(VITAL_BOUNDS.heart_rate.min).max(VITAL_BOUNDS.heart_rate.max),
+  temperature: z.number().min(77).max(113).describe('°F'),
+  timestamp: z.string().regex(/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})?$/),
+  device_id: z.string().regex(THING_NAME_PATTERN).optional(),
+});
+export type LegacyVitals = z.infer<typeof LegacyVitalsSchema>;
+
+/** JSON Schema of the contract, for documentation (`npm run schema` writes it next to this file). */
+export function vitalsJsonSchema(): Record<string, unknown> {
+  return {
+    $id: 'urn:healthcare-realtime-datalake:vitals:1',
+    title: 'Bedside monitor vitals, v1',
+    ...z.toJSONSchema(VitalsV1Schema, { target: 'draft-2020-12' }),
+  };
+}

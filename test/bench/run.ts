@@ -1,0 +1,40 @@
+/**
+ * `npm run bench -- <name> [--quick]`: runs one benchmark (or all, in order) and prints its table and
+ * JSON line. Benchmarks live next to this file as `<name>.bench.ts` and export `benchmark`.
+ */
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { printReport, type Benchmark } from './harness.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true,
+    options: { quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+  const available = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).map((f) => f.replace('.bench.ts', '')).sort();
+  if (values.help) {
+    console.log(`Usage: npm run bench -- [name ...] [--quick]\n\nBenchmarks: ${available.join(', ')}\nWith no name, runs them all. --quick runs a shorter, smaller version (for smoke checks).\nEach prints a table, then one JSON line of figures.`);
+    return 0;
+  }
+  const unknown = positionals.filter((name) => !available.includes(name));
+  if (unknown.length > 0) {
+    console.error(`Unknown benchmark: ${unknown.join(', ')}. Available: ${available.join(', ')}`);
+    return 2;
+  }
+  for (const name of positionals.length > 0 ? positionals : available) {
+    const module = (await import(pathToFileURL(join(here, `${name}.bench.ts`)).href)) as { benchmark: Benchmark };
+    printReport(await module.benchmark.run({ quick: values.quick }));
+  }
+  return 0;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
