@@ -37,7 +37,7 @@ export interface GiveUp {
   threw: boolean;
 }
 
-export function buildOnFailureRecord(giveUp: GiveUp, context: EventContext, nowMs: number, requestId = randomUUID()): OnFailureRecord {
+export function buildOnFailureRecord(giveUp: GiveUp, context: EventContext, nowMs: number, requestId: string = randomUUID()): OnFailureRecord {
   const first = giveUp.records[0];
   const last = giveUp.records[giveUp.records.length - 1];
   if (first === undefined || last === undefined) throw new RangeError('an on-failure record needs at least one record');
