@@ -1,0 +1,144 @@
+/**
+ * `npm run certs -- --count N [--dir data/certs] [--revoke bedside-0007] [--list] [--server-host name]`
+ * Creates (idempotently) the local CA, the broker certificate and N device certificates with their
+ * registry entries; revokes devices; lists the fleet. See certs/README.md.
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
+import {
+  CertsError,
+  DEFAULT_CERTS_DIR,
+  caPaths,
+  crlPath,
+  deviceCredentialPaths,
+  ensureDevices,
+  ensureServerCertificate,
+  loadRegistry,
+  revokeDevice,
+  serverPaths,
+  type ThingRecord,
+} from './local/index.ts';
+
+const USAGE = `Usage: npm run certs -- [options]
+
+Creates a local CA, a broker certificate and device certificates (thing names bedside-0001...),
+idempotently: existing devices are never re-issued, a larger --count grows the fleet.
+
+Options:
+  --count N            make sure devices 1..N exist (default: none beyond what exists)
+  --dir PATH           certs directory (default: ${DEFAULT_CERTS_DIR})
+  --server-host NAME   extra DNS name or IP for the broker certificate (repeatable)
+  --revoke THING       revoke a device: the broker refuses it from then on (repeatable)
+  --list               print the registry (thing, ward, bed, revoked, fingerprint)
+  --quiet              no progress bar, no summary
+  -h, --help           show this help
+`;
+
+/** Below this many new devices a progress bar only flickers. */
+const PROGRESS_BAR_THRESHOLD = 200;
+
+export async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        count: { type: 'string' },
+        dir: { type: 'string', default: DEFAULT_CERTS_DIR },
+        'server-host': { type: 'string', multiple: true, default: [] },
+        revoke: { type: 'string', multiple: true, default: [] },
+        list: { type: 'boolean', default: false },
+        quiet: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const count = values.count === undefined ? undefined : Number(values.count);
+  if (count !== undefined && (!Number.isSafeInteger(count) || count < 0)) {
+    console.error(`--count must be a non-negative integer, got "${values.count}"`);
+    return 2;
+  }
+  const dir = values.dir;
+  const log = values.quiet ? () => {} : (line: string) => console.log(line);
+  try {
+    await ensureServerCertificate(dir, values['server-host']);
+    if (count !== undefined) {
+      const started = performance.now();
+      const before = loadRegistry(dir).size;
+      const records = await ensureDevices(dir, count, values.quiet ? undefined : progressReporter(count, before));
+      const created = loadRegistry(dir).size - before;
+      const seconds = (performance.now() - started) / 1000;
+      log(`${records.length} devices ready in ${dir}/devices (${created} new in ${seconds.toFixed(1)} s)`);
+    }
+    for (const thing of values.revoke) {
+      await revokeDevice(dir, thing);
+      log(`revoked ${thing}: listed in ${crlPath(dir)}; the broker refuses it from its next connection`);
+    }
+    if (values.list) printRegistry([...loadRegistry(dir).values()]);
+    else log(summary(dir));
+    return 0;
+  } catch (error) {
+    if (error instanceof CertsError || error instanceof RangeError) {
+      console.error(`certs: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function progressReporter(count: number, existing: number): ((done: number, total: number) => void) | undefined {
+  if (count - existing < PROGRESS_BAR_THRESHOLD || !process.stderr.isTTY) return undefined;
+  const bar = new cliProgress.SingleBar(
+    { format: 'issuing devices [{bar}] {value}/{total} {percentage}% eta {eta}s', stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(count, existing);
+  return (done, total) => {
+    bar.update(done);
+    if (done >= total) bar.stop();
+  };
+}
+
+function summary(dir: string): string {
+  const registry = loadRegistry(dir);
+  const revoked = [...registry.values()].filter((t) => t.revoked).length;
+  const example = deviceCredentialPaths(dir, [...registry.keys()][0] ?? 'bedside-0001');
+  return [
+    `CA:      ${caPaths(dir).certPath}`,
+    `CRL:     ${crlPath(dir)} (${revoked} revoked)`,
+    `broker:  ${serverPaths(dir).certPath} + server.key`,
+    `devices: ${registry.size} in ${dir}/devices/<thing>/ (e.g. ${example.cert})`,
+  ].join('\n');
+}
+
+function printRegistry(things: ThingRecord[]): void {
+  console.log(['thing', 'ward', 'bed', 'patient_id', 'revoked', 'sha256'].join('\t'));
+  for (const t of things) {
+    const { ward, bed, patient_id } = t.attributes;
+    console.log([t.thingName, ward, bed, patient_id, t.revoked ? 'REVOKED' : '-', t.certificateFingerprint].join('\t'));
+  }
+}
+
+function isEntryPoint(): boolean {
+  if (process.argv[1] === undefined) return false;
+  try {
+    return realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.exitCode = await main(process.argv.slice(2));
+}
