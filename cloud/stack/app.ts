@@ -1,0 +1,61 @@
+/**
+ * The CDK app (`cdk.json`: `npx tsx cloud/stack/app.ts`). Builds the stack from context, runs the
+ * cdk-nag AwsSolutions and HIPAA Security packs on it (an unacknowledged finding fails synthesis).
+ */
+import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
+import { readStackConfig } from './config.ts';
+import { DatalakeStack } from './datalake-stack.ts';
+import { STACK_NAME } from './defaults.ts';
+import { sqlSources } from './sql-sources.ts';
+
+/** The context of cdk.json: the CDK CLI passes it to the app; tests and scripts load it with this. */
+export function cdkJsonContext(): Record<string, unknown> {
+  const file = fileURLToPath(new URL('../../cdk.json', import.meta.url));
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { context?: Record<string, unknown> };
+  return parsed.context ?? {};
+}
+
+export interface BuildAppOptions {
+  readonly context?: Record<string, unknown>;
+  readonly outdir?: string;
+  readonly etlEntry?: string;
+}
+
+export async function buildApp(options: BuildAppOptions = {}): Promise<{ app: App; stack: DatalakeStack }> {
+  const app = new App({
+    ...(options.context ? { context: options.context } : {}),
+    ...(options.outdir ? { outdir: options.outdir } : {}),
+  });
+  const config = readStackConfig((key) => app.node.tryGetContext(key));
+  const sql = await sqlSources();
+  const stack = new DatalakeStack(app, STACK_NAME, {
+    config,
+    description: 'Healthcare realtime datalake: IoT Core -> Kinesis -> Lambda ETL -> S3 lake -> Glue/Athena',
+    curatedTableInput: sql.curatedTableInput,
+    namedQueries: sql.namedQueries,
+    ...(options.etlEntry ? { etlEntry: options.etlEntry } : {}),
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new HIPAASecurityChecks(app));
+  return { app, stack };
+}
+
+export async function main(): Promise<number> {
+  const { app } = await buildApp();
+  app.synth();
+  return 0;
+}
+
+// `cdk synth` runs this file as a program; tests import buildApp instead.
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,108 @@
+/**
+ * The whole cloud pipeline as one stack, one construct per concern (DESIGN §1, §7). Environment-agnostic:
+ * `cdk synth` needs no account or credentials; `cdk deploy` takes them from the AWS profile.
+ */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as glue from 'aws-cdk-lib/aws-glue';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { VITALS_RULE_NAME } from '../ingest/vitals-rule.ts';
+import { acknowledgeFindings } from './acknowledgements.ts';
+import { Catalog, type NamedQuery } from './catalog.ts';
+import type { StackConfig } from './config.ts';
+import { CATALOG_DEFAULTS, ETL_DEFAULTS } from './defaults.ts';
+import { Etl } from './etl.ts';
+import { FleetIndexing } from './fleet-indexing.ts';
+import { Ingestion } from './ingestion.ts';
+import { DataKeys } from './keys.ts';
+import { Lake } from './lake.ts';
+import { Monitoring } from './monitoring.ts';
+import { QuickSightDashboards } from './quicksight.ts';
+
+export interface DatalakeStackProps extends StackProps {
+  readonly config: StackConfig;
+  /** Builds the curated table's Glue TableInput for a bucket (from the single curated schema). */
+  readonly curatedTableInput: (bucketName: string, databaseName: string) => glue.CfnTable.TableInputProperty;
+  readonly namedQueries: readonly NamedQuery[];
+  /** ETL handler source; defaults to cloud/etl/lambda.ts. */
+  readonly etlEntry?: string;
+}
+
+export class DatalakeStack extends Stack {
+  readonly keys: DataKeys;
+  readonly lake: Lake;
+  readonly ingestion: Ingestion;
+  readonly etl: Etl;
+  readonly catalog: Catalog;
+  readonly monitoring: Monitoring;
+  readonly fleetIndexing: FleetIndexing;
+  readonly quickSight: QuickSightDashboards | undefined;
+
+  constructor(scope: Construct, id: string, props: DatalakeStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.keys = new DataKeys(this, 'Keys', { retainData: config.retainData });
+    this.lake = new Lake(this, 'Lake', { lakeKey: this.keys.lakeKey, retainData: config.retainData });
+    this.ingestion = new Ingestion(this, 'Ingestion', {
+      streamKey: this.keys.streamKey,
+      streamCapacity: config.streamCapacity,
+      errorBucket: this.lake.bucket,
+    });
+    this.fleetIndexing = new FleetIndexing(this, 'FleetIndexing', {
+      logGroup: new logs.LogGroup(this, 'CustomResourceLogs', {
+        encryptionKey: this.keys.opsKey,
+        retention: ETL_DEFAULTS.logRetentionDays as logs.RetentionDays,
+      }),
+    });
+    this.etl = new Etl(this, 'Etl', {
+      stream: this.ingestion.stream,
+      lakeBucket: this.lake.bucket,
+      lakeKey: this.keys.lakeKey,
+      hmacSecret: this.lake.hmacSecret,
+      opsKey: this.keys.opsKey,
+      reservedConcurrency: config.etlReservedConcurrency,
+      ...(props.etlEntry ? { entry: props.etlEntry } : {}),
+    });
+    this.catalog = new Catalog(this, 'Catalog', {
+      lakeBucket: this.lake.bucket,
+      resultsBucket: this.lake.athenaResultsBucket,
+      resultsKey: this.keys.lakeKey,
+      bytesScannedCutoffPerQuery: config.bytesScannedCutoffPerQuery,
+      tableInput: props.curatedTableInput(this.lake.bucket.bucketName, CATALOG_DEFAULTS.databaseName),
+      namedQueries: props.namedQueries,
+    });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      etlFunction: this.etl.function,
+      onFailureQueue: this.etl.onFailureQueue,
+      stream: this.ingestion.stream,
+      topicRuleName: VITALS_RULE_NAME,
+      opsKey: this.keys.opsKey,
+      alarmEmail: config.alarmEmail,
+    });
+    this.quickSight = config.quickSight
+      ? new QuickSightDashboards(this, 'QuickSight', {
+          principalArn: config.quickSight.principalArn,
+          workGroupName: this.catalog.workGroupName,
+          databaseName: this.catalog.databaseName,
+        })
+      : undefined;
+    this.quickSight?.node.addDependency(this.catalog);
+
+    const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    output('IotEndpointCommand', 'aws iot describe-endpoint --endpoint-type iot:Data-ATS', 'Prints the MQTT endpoint for `npm run fleet -- --target aws`');
+    output('StreamName', this.ingestion.stream.streamName, 'Kinesis stream of vitals envelopes');
+    output('LakeBucketName', this.lake.bucket.bucketName, 'Lake bucket: raw/, curated/, quarantine/, rule-errors/');
+    output('AthenaResultsBucketName', this.lake.athenaResultsBucket.bucketName, 'Athena query results (SSE-KMS)');
+    output('AccessLogsBucketName', this.lake.accessLogsBucket.bucketName, 'S3 server access logs of the lake buckets');
+    output('AthenaWorkGroup', this.catalog.workGroupName, 'Run queries in this workgroup');
+    output('GlueDatabase', this.catalog.databaseName, 'Glue database of the curated table');
+    output('EtlFunctionName', this.etl.function.functionName, 'Vitals ETL Lambda');
+    output('OnFailureQueueUrl', this.etl.onFailureQueue.queueUrl, 'Batches the ETL gave up on');
+    output('AlarmTopicArn', this.monitoring.alarmTopic.topicArn, 'Subscribe to alarms (aws sns subscribe ...)');
+    output('DashboardUrl', this.monitoring.dashboardUrl, 'CloudWatch dashboard');
+    if (this.quickSight) output('QuickSightDashboardUrl', this.quickSight.dashboardUrl, 'QuickSight dashboard');
+
+    acknowledgeFindings(this);
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Secure defaults of the cloud stack as plain values (AWS Solutions Constructs style): the constructs read
+ * them, the tests assert the synthesized template against them, and a reviewer reads them in one place.
+ */
+export const STACK_NAME = 'HealthcareRealtimeDatalake';
+
+export const INGESTION_DEFAULTS = {
+  thingTypeName: 'bedside-monitor',
+  thingGroupName: 'bedside-monitors',
+  policyName: 'bedside-monitor-policy',
+  /** Kinesis retention: 24 h is the cheapest and covers a day of ETL outage; raise via context. */
+  streamRetentionHours: 24,
+  /** Prefix of the rule's error action in the lake bucket (messages the Kinesis action could not deliver). */
+  ruleErrorsPrefix: 'rule-errors/vitals/',
+} as const;
+
+export const ETL_DEFAULTS = {
+  memoryMb: 1024,
+  timeoutSeconds: 60,
+  /** Records per invocation and the window to fill it: bigger Parquet files, bounded latency (≤ 5 s target). */
+  batchSize: 500,
+  maxBatchingWindowSeconds: 2,
+  /** Finite retries then the on-failure destination: a poison batch never blocks a shard forever. */
+  retryAttempts: 5,
+  maxRecordAgeHours: 6,
+  parallelizationFactor: 1,
+  /** Caps the ETL's share of account concurrency (and its blast radius); ≥ shards × parallelization. */
+  reservedConcurrency: 20,
+  logRetentionDays: 90,
+} as const;
+
+export const LAKE_DEFAULTS = {
+  /** Raw JSON: infrequent access after 30 days, Glacier IR after 90, deleted after ~7 years (HIPAA-style retention). */
+  rawInfrequentAccessDays: 30,
+  rawGlacierDays: 90,
+  rawExpirationDays: 2555,
+  /** Curated Parquet is what queries read: intelligent tiering after 30 days, same retention as raw. */
+  curatedTieringDays: 30,
+  curatedExpirationDays: 2555,
+  quarantineExpirationDays: 365,
+  ruleErrorsExpirationDays: 365,
+  athenaResultsExpirationDays: 30,
+  accessLogsExpirationDays: 2555,
+  noncurrentVersionExpirationDays: 30,
+  abortIncompleteMultipartDays: 7,
+} as const;
+
+export const CATALOG_DEFAULTS = {
+  databaseName: 'healthcare_datalake',
+  workGroupName: 'healthcare-datalake',
+  /** Per-query scan cutoff: 1 GiB is ~10 days of 1,000 monitors in curated Parquet; raise via context. */
+  bytesScannedCutoffPerQuery: 1024 ** 3,
+  /** First date partition projection enumerates. */
+  projectionStartDate: '2024-01-01',
+} as const;
+
+export const MONITORING_DEFAULTS = {
+  iteratorAgeAlarmMs: 60_000,
+  etlErrorsAlarm: 1,
+  onFailureDepthAlarm: 1,
+  /** Quarantined / (curated + quarantined) over 5 minutes. */
+  quarantineRateAlarm: 0.01,
+  ruleErrorsAlarm: 1,
+  news2HighRiskAlarm: 1,
+  periodMinutes: 5,
+  dashboardName: 'healthcare-datalake',
+} as const;
+
+/**
+ * The CloudWatch embedded-metric-format names the ETL handler emits (cloud/etl). The monitoring construct
+ * alarms on them; if the ETL renames a metric, this is the one place to follow.
+ */
+export const ETL_METRICS = {
+  namespace: 'HealthcareDatalake/Etl',
+  curated: 'RecordsCurated',
+  quarantined: 'RecordsQuarantined',
+  news2HighRisk: 'News2HighRisk',
+} as const;
