@@ -1,0 +1,14 @@
+/** Errors of the vitals model: one base class, named subclasses, the original kept as `cause`. */
+
+export class VitalsModelError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A `--scenario-mix` text (e.g. "stable:70,sepsis:10") that cannot be used. */
+export class ScenarioMixError extends VitalsModelError {}
+
+/** An option of createPatientModel that is out of range (seed, speed, start time, scenario). */
+export class ModelOptionError extends VitalsModelError {}
