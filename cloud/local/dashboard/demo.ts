@@ -1,0 +1,95 @@
+/**
+ * `tsx cloud/local/dashboard/demo.ts`: the dashboard on its own, fed by a simulated ward in-process
+ * (no broker, no stream). For working on the pages and for screenshots; `npm start` wires the real stack.
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createDashboardFeed } from './feed.ts';
+import { startDashboard } from './server.ts';
+import { createSimulatedWard } from './simulated-ward.ts';
+
+const HELP = `Usage: tsx cloud/local/dashboard/demo.ts [options]
+
+Starts the dashboard with a simulated ward of monitors fed in-process (no broker, no lake).
+
+Options:
+  --port <n>       port to listen on (default 8080; 0 picks a free one)
+  --host <addr>    address to bind (default 127.0.0.1)
+  --count <n>      monitors (default 50)
+  --seed <n>       seed of the patients (default 1)
+  --speed <x>      simulated time per wall time, so deterioration shows in minutes (default 20)
+  --history <min>  minutes of readings to backfill at start, up to 15 (default 10)
+  --help           this text
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string', default: '8080' },
+        host: { type: 'string', default: '127.0.0.1' },
+        count: { type: 'string', default: '50' },
+        seed: { type: 'string', default: '1' },
+        speed: { type: 'string', default: '20' },
+        history: { type: 'string', default: '10' },
+        help: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const port = Number(values.port);
+  const count = Number(values.count);
+  const seed = Number(values.seed);
+  const speed = Number(values.speed);
+  const historyMin = Number(values.history);
+  const problems = [
+    !(Number.isInteger(port) && port >= 0 && port < 65536) && `--port must be 0-65535 (got ${values.port})`,
+    !(Number.isInteger(count) && count >= 1 && count <= 5000) && `--count must be 1-5000 (got ${values.count})`,
+    !Number.isFinite(seed) && `--seed must be a number (got ${values.seed})`,
+    !(speed > 0 && speed <= 3600) && `--speed must be above 0 and at most 3600 (got ${values.speed})`,
+    !(historyMin >= 0 && historyMin <= 15) && `--history must be 0-15 minutes (got ${values.history})`,
+  ].filter((problem): problem is string => typeof problem === 'string');
+  if (problems.length > 0) {
+    console.error(`${problems.join('\n')}\n\n${HELP}`);
+    return 2;
+  }
+
+  const now = Date.now();
+  const feed = createDashboardFeed();
+  const ward = createSimulatedWard(feed, { count, seed, speed, startMs: now - historyMin * 60_000 });
+  ward.connectAll(now);
+  ward.publishUntil(now);
+  const dashboard = await startDashboard({ feed, host: values.host, port, onError: (error) => console.error(error) });
+  const timer = setInterval(() => ward.publishUntil(Date.now()), 250);
+  console.log(`Dashboard (simulated ward of ${count}, speed ${speed}x): ${dashboard.url}  - Ctrl-C stops`);
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  clearInterval(timer);
+  await dashboard.close();
+  return 0;
+}
+
+function isEntryPoint(): boolean {
+  if (process.argv[1] === undefined) return false;
+  try {
+    return realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.exitCode = await main(process.argv.slice(2));
+}

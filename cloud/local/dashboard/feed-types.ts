@@ -1,0 +1,145 @@
+/**
+ * The dashboard's port: what the server reads and listens to. The local stack implements it with
+ * `createDashboardFeed` (feed.ts) and pushes broker, stream and query events into it; the server never
+ * talks to the broker, the stream or DuckDB itself.
+ */
+import type { Acvpu, QualityFlag } from '../../../device/contract/index.ts';
+import type { News2Band } from '../../news2/news2.ts';
+
+export type { News2Band };
+
+/** The charted series of a bed, in the order the ring buffer stores them. */
+export const SERIES = [
+  'heart_rate', 'spo2', 'respiratory_rate', 'systolic_bp', 'diastolic_bp', 'temperature_c', 'news2',
+] as const;
+export type SeriesName = (typeof SERIES)[number];
+
+/** What the dashboard keeps of a NEWS2 score (cloud/news2/news2.ts computes it). */
+export interface News2Summary {
+  total: number;
+  band: News2Band;
+  /** False when a parameter was missing (probe off): the total is then a lower bound, not a made-up 0. */
+  complete: boolean;
+  missing: readonly string[];
+}
+
+export type ShadowValue = string | number | boolean | null | ShadowValue[] | { [key: string]: ShadowValue };
+export type ShadowReported = Readonly<Record<string, ShadowValue>>;
+
+/** One row of the fleet page, like the IoT console's things list. */
+export interface ThingSummary {
+  thingName: string;
+  ward: string | null;
+  bed: string | null;
+  model: string | null;
+  firmware: string | null;
+  connected: boolean;
+  /** Last presence event or message, epoch ms (server clock). */
+  lastSeenMs: number | null;
+  disconnectReason: string | null;
+  /** The device shadow's reported state, as last merged. */
+  reported: ShadowReported;
+  battery: number | null;
+  messages: number;
+  /** Messages the wire contract rejected (the ETL quarantines them). */
+  rejected: number;
+}
+
+export interface LatestVitals {
+  timestampMs: number;
+  heart_rate: number | null;
+  spo2: number | null;
+  respiratory_rate: number | null;
+  systolic_bp: number | null;
+  diastolic_bp: number | null;
+  temperature_c: number | null;
+  on_oxygen: boolean | null;
+  consciousness: Acvpu | null;
+  quality: readonly QualityFlag[];
+}
+
+/** One tile of the ward board. */
+export interface BedTile {
+  thingName: string;
+  ward: string | null;
+  bed: string | null;
+  connected: boolean;
+  latest: LatestVitals | null;
+  news2: News2Summary | null;
+  /** Ground truth from the shadow's reported `scenario`: hidden on the board unless asked for. */
+  scenario: string | null;
+}
+
+/** Columnar recent history of one bed: `t` in epoch ms, each series aligned with it, null where missing. */
+export interface VitalsSeries {
+  thingName: string;
+  t: number[];
+  series: Record<SeriesName, (number | null)[]>;
+}
+
+export interface VitalsPoint {
+  t: number;
+  values: Record<SeriesName, number | null>;
+}
+
+export interface PipelineStats {
+  asOfMs: number;
+  /** Records/s entering the stream (from the rules engine), null when the stack does not say. */
+  ingestMsgPerSec: number | null;
+  /** Vitals/s the dashboard itself sees from the broker. */
+  observedMsgPerSec: number;
+  /** How far the ETL's reader is behind the stream's tip (MillisBehindLatest). */
+  streamLagMs: number | null;
+  /** Arrival in the stream to object written in the lake. */
+  etlLagMs: number | null;
+  quarantined: { total: number; byReason: Readonly<Record<string, number>> };
+  /** Measurement time on the device to queryable in the lake. */
+  latencyMs: { p50: number | null; p99: number | null };
+  curatedRecords: number | null;
+}
+
+/** What the stack reports; the feed adds its own observations and fills the gaps with null. */
+export type PipelineSourceStats = Partial<Omit<PipelineStats, 'asOfMs' | 'observedMsgPerSec'>>;
+
+export interface NamedQueryInfo {
+  name: string;
+  description?: string;
+}
+
+export type QueryCell = string | number | boolean | null;
+
+export interface QueryResult {
+  name: string;
+  columns: string[];
+  rows: QueryCell[][];
+  elapsedMs: number;
+}
+
+/** Runs the project's named queries (DuckDB locally); injected into the feed. */
+export interface QueryRunner {
+  list(): readonly NamedQueryInfo[] | Promise<readonly NamedQueryInfo[]>;
+  run(name: string): Promise<{ columns: string[]; rows: readonly (readonly unknown[])[] }>;
+}
+
+/** Events a feed emits as things happen; the server batches them for the browser. */
+export interface FeedEvents {
+  presence: ThingSummary;
+  shadow: ThingSummary;
+  thing: ThingSummary;
+  vitals: { thing: ThingSummary; tile: BedTile; point: VitalsPoint };
+  pipeline: PipelineStats;
+}
+export type FeedEventName = keyof FeedEvents;
+
+/** The read side the server consumes. */
+export interface DashboardFeed {
+  things(): ThingSummary[];
+  tiles(): BedTile[];
+  /** The tile of one thing, undefined until it has sent vitals. */
+  tile(thingName: string): BedTile | undefined;
+  recentVitals(thingName: string, sinceMs?: number): VitalsSeries | undefined;
+  pipelineStats(): Promise<PipelineStats>;
+  namedQueries(): Promise<readonly NamedQueryInfo[]>;
+  runNamedQuery(name: string): Promise<QueryResult>;
+  on<K extends FeedEventName>(event: K, listener: (payload: FeedEvents[K]) => void): () => void;
+}

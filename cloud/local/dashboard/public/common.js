@@ -1,0 +1,101 @@
+// Shared by every page: the site header, JSON fetches, the live event stream and formatting.
+// Plain ES modules (no build step); types are documented in cloud/local/dashboard/feed-types.ts.
+
+const PAGES = [
+  { href: '/', label: 'Fleet' },
+  { href: '/ward.html', label: 'Ward board' },
+  { href: '/pipeline.html', label: 'Pipeline' },
+  { href: '/query.html', label: 'Queries' },
+];
+
+/** Fills <header class="site"> with the brand, the navigation and the live-connection status. */
+export function renderHeader(currentHref) {
+  const header = document.querySelector('header.site');
+  const links = PAGES.map(({ href, label }) =>
+    `<li><a href="${href}"${href === currentHref ? ' aria-current="page"' : ''}>${label}</a></li>`).join('');
+  header.innerHTML = `<span class="brand">Bedside monitors · local</span>
+    <nav aria-label="Dashboard pages"><ul>${links}</ul></nav>
+    <span class="live-status" role="status" data-state="connecting">Connecting…</span>`;
+}
+
+function setLiveStatus(state, text) {
+  const status = document.querySelector('.live-status');
+  if (status) {
+    status.dataset.state = state;
+    status.textContent = text;
+  }
+}
+
+export async function fetchJson(path, init) {
+  const response = await fetch(path, init);
+  const body = await response.json().catch(() => ({ error: `${response.status} ${response.statusText}` }));
+  if (!response.ok) throw new Error(body.error ?? `${response.status} ${response.statusText}`);
+  return body;
+}
+
+/**
+ * Opens the server's event stream. `handlers` maps event names (things, tiles, points, pipeline) to
+ * functions; `onSync` runs on every (re)connection and on `resync`, to (re)load the snapshot, so an
+ * update that raced the snapshot is never lost (updates are latest-wins by thing).
+ */
+export function openLive({ topics, bed, handlers, onSync }) {
+  const params = new URLSearchParams({ topics: topics.join(',') });
+  if (bed) params.set('bed', bed);
+  const source = new EventSource(`/api/events?${params}`);
+  source.addEventListener('open', () => {
+    setLiveStatus('live', 'Live');
+    onSync?.();
+  });
+  source.addEventListener('error', () => setLiveStatus('reconnecting', 'Reconnecting…'));
+  source.addEventListener('resync', () => onSync?.());
+  for (const [event, handler] of Object.entries(handlers)) {
+    source.addEventListener(event, (message) => handler(JSON.parse(message.data)));
+  }
+  window.addEventListener('pagehide', () => source.close());
+  return source;
+}
+
+export function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
+/** "12 s ago", "3 min ago", or "never". */
+export function timeAgo(ms, now = Date.now()) {
+  if (ms === null || ms === undefined) return 'never';
+  const seconds = Math.max(0, Math.round((now - ms) / 1000));
+  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  return `${Math.floor(seconds / 3600)} h ago`;
+}
+
+export function formatNumber(value, digits = 0, unit = '') {
+  if (value === null || value === undefined || Number.isNaN(value)) return '—';
+  return `${Number(value).toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits })}${unit}`;
+}
+
+export const BAND_LABEL = { low: 'Low', 'low-medium': 'Low-medium', medium: 'Medium', high: 'High' };
+export const BAND_RANK = { low: 0, 'low-medium': 1, medium: 2, high: 3 };
+
+/** A shadow value shown compactly: objects as JSON, missing as a dash. */
+export function shadowText(value) {
+  if (value === undefined || value === null) return '—';
+  if (typeof value === 'object') {
+    if (typeof value.name === 'string') return value.name;
+    return JSON.stringify(value);
+  }
+  return String(value);
+}
+
+/** The scenario label the shadow reports (ground truth), whatever shape the monitor uses. */
+export function scenarioOf(reported) {
+  const scenario = reported?.scenario;
+  return scenario === undefined || scenario === null ? null : shadowText(scenario);
+}
+
+/** The sampling interval from the shadow, whichever field name the monitor reports. */
+export function intervalOf(reported) {
+  for (const [key, unit] of [['interval_ms', 'ms'], ['sample_interval_ms', 'ms'], ['publish_interval_ms', 'ms'], ['interval_s', 's'], ['interval', '']]) {
+    if (typeof reported?.[key] === 'number') return unit === 'ms' ? `${reported[key] / 1000} s` : `${reported[key]}${unit ? ` ${unit}` : ''}`;
+  }
+  return '—';
+}

@@ -1,0 +1,90 @@
+// Ward board: one tile per bed, latest vitals and NEWS2, sorted by risk; ground truth on request.
+import { BAND_LABEL, BAND_RANK, escapeHtml, fetchJson, formatNumber, openLive, renderHeader } from './common.js';
+
+renderHeader('/ward.html');
+
+const tiles = new Map();
+const board = document.querySelector('#board');
+const wardSelect = document.querySelector('#ward');
+const showTruth = document.querySelector('#show-truth');
+const summary = document.querySelector('#board-summary');
+const params = new URLSearchParams(location.search);
+if (params.get('truth') === '1') showTruth.checked = true;
+let renderQueued = false;
+
+function risk(tile) {
+  return tile.news2 ? BAND_RANK[tile.news2.band] * 100 + tile.news2.total : -1;
+}
+
+function vitalsList(latest) {
+  if (!latest) return '<p class="muted">No vitals yet</p>';
+  const bp = latest.systolic_bp === null || latest.diastolic_bp === null ? '—' : `${latest.systolic_bp}/${latest.diastolic_bp}`;
+  return `<dl class="vitals">
+    <dt>Heart rate</dt><dd>${formatNumber(latest.heart_rate)} <abbr title="beats per minute">bpm</abbr></dd>
+    <dt>SpO₂</dt><dd>${formatNumber(latest.spo2, 0, ' %')}${latest.on_oxygen ? ' on O₂' : ''}</dd>
+    <dt>Resp. rate</dt><dd>${formatNumber(latest.respiratory_rate)} /min</dd>
+    <dt>BP</dt><dd>${bp} mmHg</dd>
+    <dt>Temp.</dt><dd>${formatNumber(latest.temperature_c, 1, ' °C')}</dd>
+    <dt>ACVPU</dt><dd>${escapeHtml(latest.consciousness ?? '—')}</dd>
+  </dl>`;
+}
+
+function tileHtml(tile) {
+  const news2 = tile.news2;
+  const band = news2 ? news2.band : 'low';
+  const label = news2 ? `${BAND_LABEL[band]} risk${news2.complete ? '' : ' (partial)'}` : 'No score';
+  const title = `${tile.ward ?? ''} bed ${tile.bed ?? '?'}`.trim();
+  return `<article class="tile band-${band}${tile.connected ? '' : ' disconnected'}" data-thing="${escapeHtml(tile.thingName)}" data-band="${band}" aria-label="${escapeHtml(title)}: ${escapeHtml(label)}">
+    <header>
+      <h2><a href="/bed.html?thing=${encodeURIComponent(tile.thingName)}">Bed ${escapeHtml(tile.bed ?? '?')}</a></h2>
+      <span class="muted">${escapeHtml(tile.ward ?? '')}</span>
+    </header>
+    <div class="score"><span class="total" aria-label="NEWS2 score">${news2 ? news2.total : '—'}</span>
+      <span class="band">${escapeHtml(label)}</span></div>
+    ${tile.connected ? '' : '<p class="status disconnected">Disconnected</p>'}
+    ${vitalsList(tile.latest)}
+    <p class="truth" ${showTruth.checked ? '' : 'hidden'}>Scenario: ${escapeHtml(tile.scenario ?? 'not reported')}</p>
+    <p class="muted"><small>${escapeHtml(tile.thingName)}</small></p>
+  </article>`;
+}
+
+function render() {
+  renderQueued = false;
+  const ward = wardSelect.value;
+  const wards = [...new Set([...tiles.values()].map((tile) => tile.ward).filter(Boolean))].sort();
+  if (wards.join('|') !== [...wardSelect.options].slice(1).map((option) => option.value).join('|')) {
+    wardSelect.innerHTML = '<option value="">All wards</option>' +
+      wards.map((name) => `<option value="${escapeHtml(name)}">${escapeHtml(name)}</option>`).join('');
+    wardSelect.value = wards.includes(ward) ? ward : '';
+  }
+  const shown = [...tiles.values()]
+    .filter((tile) => !wardSelect.value || tile.ward === wardSelect.value)
+    .sort((a, b) => risk(b) - risk(a) || String(a.ward).localeCompare(String(b.ward)) || String(a.bed).localeCompare(String(b.bed), undefined, { numeric: true }));
+  board.innerHTML = shown.map((tile) => `<li>${tileHtml(tile)}</li>`).join('');
+  const counts = { high: 0, medium: 0, 'low-medium': 0, low: 0 };
+  for (const tile of shown) if (tile.news2) counts[tile.news2.band] += 1;
+  summary.textContent = `${shown.length} beds: ${counts.high} high, ${counts.medium} medium, ${counts['low-medium']} low-medium, ${counts.low} low risk`;
+}
+
+function upsert(list) {
+  for (const tile of list) tiles.set(tile.thingName, tile);
+  if (!renderQueued) {
+    renderQueued = true;
+    requestAnimationFrame(render);
+  }
+}
+
+async function loadSnapshot() {
+  try {
+    upsert(await fetchJson('/api/tiles'));
+  } catch (error) {
+    summary.textContent = `Could not load beds: ${error.message}`;
+  }
+}
+
+wardSelect.addEventListener('change', render);
+showTruth.addEventListener('change', () => {
+  for (const truth of board.querySelectorAll('.truth')) truth.hidden = !showTruth.checked;
+});
+
+openLive({ topics: ['tiles'], handlers: { tiles: upsert }, onSync: loadSnapshot });
