@@ -1,0 +1,52 @@
+/** What the broker tells in-process listeners (the dashboard, the local stack, tests). */
+import { EventEmitter } from 'node:events';
+import type { RuleErrorRecord, RulesStats } from '../rules/index.ts';
+import type { ShadowChange } from '../shadow/index.ts';
+import type { PresenceEvent } from './presence.ts';
+
+export interface ConnectionRefused {
+  /** Empty when the TLS handshake failed before any MQTT CONNECT. */
+  clientId: string;
+  remoteAddress: string;
+  reason: string;
+}
+
+export interface PublishDenied {
+  clientId: string;
+  topic: string;
+  reason: 'policy' | 'payload-too-large';
+  payloadBytes: number;
+}
+
+export interface SubscribeDenied {
+  clientId: string;
+  topicFilter: string;
+}
+
+export interface BrokerEventMap {
+  presence: [PresenceEvent];
+  'connection-refused': [ConnectionRefused];
+  'publish-denied': [PublishDenied];
+  'subscribe-denied': [SubscribeDenied];
+  shadow: [ShadowChange];
+  /** Records stored in the stream by one PutRecords call (or matched, when no stream is configured). */
+  'vitals-forwarded': [{ records: number }];
+  'rule-error': [RuleErrorRecord];
+  /** Internal problems that did not stop the broker (a persistence write failed, ...). */
+  'internal-error': [Error];
+}
+
+export class BrokerEvents extends EventEmitter<BrokerEventMap> {}
+
+export interface BrokerStats {
+  connectedClients: number;
+  connectionsAccepted: number;
+  connectionsRefused: number;
+  tlsHandshakeFailures: number;
+  messagesIn: number;
+  publishesDenied: number;
+  oversizedPayloads: number;
+  subscribesDenied: number;
+  shadowRequests: number;
+  rules: RulesStats;
+}
