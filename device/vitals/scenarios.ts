@@ -110,11 +110,11 @@ export const SCENARIO_DEFINITIONS: Readonly<Record<ScenarioName, ScenarioDefinit
   },
   respiratory_failure: {
     name: 'respiratory_failure',
-    summary: 'Type 1 respiratory failure (e.g. pneumonia): SpO2 falls by 12 points, respiration rate climbs; oxygen from 40 % severity only partly corrects it. SpO2 <= 91 % and NEWS2 >= 5 within 45 min of onset.',
+    summary: 'Type 1 respiratory failure (e.g. pneumonia): SpO2 falls by up to 15 points, respiration rate climbs; oxygen from 40 % severity only partly corrects it. NEWS2 >= 5 within 45 min of onset, SpO2 <= 91 % (red score) within 60 min.',
     defaultOnsetMs: DEFAULT_ONSET, rampMs: 60 * MINUTE,
     apply: (s, _t, out) => {
       clear(out);
-      out.hypoxia = 12 * s;
+      out.hypoxia = 15 * s;
       out.respiration = 9 * s;
       out.heartRate = 8 * s;
       out.oxygen = step(s, 0.4);
