@@ -67,12 +67,13 @@ export const MONITORING_DEFAULTS = {
 } as const;
 
 /**
- * The CloudWatch embedded-metric-format names the ETL handler emits (cloud/etl). The monitoring construct
- * alarms on them; if the ETL renames a metric, this is the one place to follow.
+ * The CloudWatch embedded-metric-format metrics the ETL handler emits (cloud/etl/metrics.ts: namespace
+ * METRICS_NAMESPACE, dimension Service=vitals-etl). The monitoring construct alarms on them; if the ETL
+ * renames a metric, this is the one place in the stack to follow.
  */
 export const ETL_METRICS = {
-  namespace: 'HealthcareDatalake/Etl',
-  curated: 'RecordsCurated',
-  quarantined: 'RecordsQuarantined',
-  news2HighRisk: 'News2HighRisk',
+  dimensions: { Service: 'vitals-etl' },
+  curated: 'Curated',
+  quarantined: 'Quarantined',
+  news2HighRisk: 'News2High',
 } as const;

@@ -13,6 +13,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../etl/metrics.ts';
 import { ETL_METRICS, MONITORING_DEFAULTS } from './defaults.ts';
 
 export interface MonitoringProps {
@@ -46,7 +47,7 @@ export class Monitoring extends Construct {
     const etlErrors = props.etlFunction.metricErrors({ statistic: 'Sum', period });
     const onFailureDepth = props.onFailureQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period });
     const etlMetric = (metricName: string) =>
-      new cw.Metric({ namespace: ETL_METRICS.namespace, metricName, statistic: 'Sum', period });
+      new cw.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { ...ETL_METRICS.dimensions }, statistic: 'Sum', period });
     const curated = etlMetric(ETL_METRICS.curated);
     const quarantined = etlMetric(ETL_METRICS.quarantined);
     const news2HighRisk = etlMetric(ETL_METRICS.news2HighRisk);

@@ -1,0 +1,113 @@
+/**
+ * Constructs and configuration in isolation (bare stacks, no bundling): options the default synthesis
+ * does not exercise, and the IoT policy's reach.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { describe, expect, it } from 'vitest';
+import { THING_NAME_VARIABLE } from '../../../cloud/ingest/iot-policy.ts';
+import { readStackConfig, StackConfigError, type StreamCapacity } from '../../../cloud/stack/config.ts';
+import { ETL_DEFAULTS } from '../../../cloud/stack/defaults.ts';
+import { Ingestion } from '../../../cloud/stack/ingestion.ts';
+import { QuickSightDashboards } from '../../../cloud/stack/quicksight.ts';
+import { renderString } from './synthesized-stack.ts';
+
+function ingestionTemplate(streamCapacity: StreamCapacity) {
+  const stack = new Stack(new App(), 'IngestionOnly');
+  new Ingestion(stack, 'Ingestion', {
+    streamKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
+    streamCapacity,
+    errorBucket: new s3.Bucket(stack, 'Errors'),
+  });
+  return Template.fromStack(stack);
+}
+
+describe('the IoT policy in the stack', () => {
+  const template = ingestionTemplate({ mode: 'ON_DEMAND' });
+  const [policy] = Object.values(template.findResources('AWS::IoT::Policy')) as Array<{ Properties: { PolicyDocument: { Statement: any[] } } }>;
+
+  it('uses the stack partition, region and account in every ARN', () => {
+    for (const statement of policy!.Properties.PolicyDocument.Statement) {
+      for (const resource of [statement.Resource].flat()) {
+        expect(renderString(resource)).toMatch(/^arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:(client|topic|topicfilter)\//);
+      }
+    }
+  });
+
+  it('has no wildcard action and no wildcard outside the thing\'s own topics', () => {
+    for (const statement of policy!.Properties.PolicyDocument.Statement) {
+      for (const action of [statement.Action].flat()) expect(action).not.toContain('*');
+      for (const resource of [statement.Resource].flat()) {
+        const arn = renderString(resource);
+        const thingAt = arn.indexOf(THING_NAME_VARIABLE);
+        expect(thingAt, arn).toBeGreaterThan(0);
+        // A wildcard may only follow the thing's own name (its own command and shadow subtopics).
+        for (const wildcard of ['*', '+', '#']) {
+          const at = arn.indexOf(wildcard);
+          if (at >= 0) expect(at, arn).toBeGreaterThan(thingAt);
+        }
+      }
+    }
+  });
+});
+
+describe('stream capacity', () => {
+  it('is on-demand by default', () => {
+    ingestionTemplate({ mode: 'ON_DEMAND' }).hasResourceProperties('AWS::Kinesis::Stream', { StreamModeDetails: { StreamMode: 'ON_DEMAND' } });
+  });
+
+  it('uses provisioned shards when the context asks', () => {
+    const config = readStackConfig((k) => ({ streamMode: 'PROVISIONED', streamShards: '4' })[k]);
+    ingestionTemplate(config.streamCapacity).hasResourceProperties('AWS::Kinesis::Stream', {
+      StreamModeDetails: { StreamMode: 'PROVISIONED' },
+      ShardCount: 4,
+    });
+  });
+});
+
+describe('stack configuration', () => {
+  const read = (context: Record<string, unknown>) => readStackConfig((k) => context[k]);
+
+  it('defaults to on-demand, retained data, no QuickSight and the default concurrency', () => {
+    expect(read({})).toEqual({
+      streamCapacity: { mode: 'ON_DEMAND' },
+      etlReservedConcurrency: ETL_DEFAULTS.reservedConcurrency,
+      bytesScannedCutoffPerQuery: 1024 ** 3,
+      alarmEmail: undefined,
+      quickSight: undefined,
+      retainData: true,
+    });
+  });
+
+  it('names the context key of a malformed value', () => {
+    expect(() => read({ streamMode: 'FAST' })).toThrow(/streamMode/);
+    expect(() => read({ streamMode: 'PROVISIONED', streamShards: 0 })).toThrow(/streamShards/);
+    expect(() => read({ etlReservedConcurrency: 'many' })).toThrow(StackConfigError);
+    expect(() => read({ retainData: 'yes' })).toThrow(/retainData/);
+  });
+
+  it('requires a principal ARN when QuickSight is turned on', () => {
+    expect(() => read({ quicksight: 'true' })).toThrow(/quicksightPrincipalArn/);
+    const arn = 'arn:aws:quicksight:eu-west-1:123456789012:user/default/analyst';
+    expect(read({ quicksight: true, quicksightPrincipalArn: arn }).quickSight).toEqual({ principalArn: arn });
+  });
+});
+
+describe('QuickSight (opt-in)', () => {
+  it('builds an Athena data source in the workgroup, a direct-query dataset and a dashboard owned by the principal', () => {
+    const stack = new Stack(new App(), 'QuickSightOnly');
+    const principalArn = 'arn:aws:quicksight:eu-west-1:123456789012:user/default/analyst';
+    new QuickSightDashboards(stack, 'QuickSight', { principalArn, workGroupName: 'wg', databaseName: 'db' });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::QuickSight::DataSource', {
+      Type: 'ATHENA',
+      DataSourceParameters: { AthenaParameters: { WorkGroup: 'wg' } },
+    });
+    template.hasResourceProperties('AWS::QuickSight::DataSet', { ImportMode: 'DIRECT_QUERY' });
+    const [dashboard] = Object.values(template.findResources('AWS::QuickSight::Dashboard')) as Array<{ Properties: any }>;
+    expect(dashboard!.Properties.Permissions[0].Principal).toBe(principalArn);
+    expect(dashboard!.Properties.Definition.Sheets[0].Visuals).toHaveLength(2);
+  });
+});

@@ -1,0 +1,230 @@
+/**
+ * What the issue requires the deployed stack to show, asserted on the synthesized template's properties
+ * (references followed, no hashed logical ids).
+ */
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VITALS_PARTITION_KEY, VITALS_RULE_NAME, VITALS_RULE_SQL } from '../../../cloud/ingest/vitals-rule.ts';
+import { CURATED_COLUMNS, LAKE_PREFIXES } from '../../../cloud/lake/curated-schema.ts';
+import { CATALOG_DEFAULTS, ETL_DEFAULTS, ETL_METRICS, INGESTION_DEFAULTS } from '../../../cloud/stack/defaults.ts';
+import { type CfnResourceJson, ofType, referencedId, renderString, synthesizeStack, type SynthesizedStack } from './synthesized-stack.ts';
+
+let synth: SynthesizedStack;
+let template: Template;
+let resources: Record<string, CfnResourceJson>;
+
+beforeAll(async () => {
+  synth = await synthesizeStack();
+  template = synth.template;
+  resources = synth.resources;
+});
+afterAll(() => synth?.dispose());
+
+function keyOf(reference: unknown): CfnResourceJson {
+  const id = referencedId(reference);
+  const key = id ? resources[id] : undefined;
+  if (!key || key.Type !== 'AWS::KMS::Key') throw new Error(`not a KMS key reference: ${JSON.stringify(reference)}`);
+  return key;
+}
+
+function props(resource: CfnResourceJson): Record<string, any> {
+  return resource.Properties ?? {};
+}
+
+describe('encryption at rest', () => {
+  it('rotates every customer-managed KMS key', () => {
+    const keys = ofType(resources, 'AWS::KMS::Key');
+    expect(keys.length).toBeGreaterThanOrEqual(3);
+    for (const [, key] of keys) expect(props(key).EnableKeyRotation).toBe(true);
+  });
+
+  it('encrypts the Kinesis stream with a customer-managed key and defaults to on-demand', () => {
+    const [[, stream]] = ofType(resources, 'AWS::Kinesis::Stream') as [[string, CfnResourceJson]];
+    expect(props(stream).StreamEncryption.EncryptionType).toBe('KMS');
+    expect(props(keyOf(props(stream).StreamEncryption.KeyId)).EnableKeyRotation).toBe(true);
+    expect(props(stream).StreamModeDetails).toEqual({ StreamMode: 'ON_DEMAND' });
+    expect(props(stream).RetentionPeriodHours).toBe(INGESTION_DEFAULTS.streamRetentionHours);
+  });
+
+  it('encrypts the lake and Athena results buckets with a customer-managed key', () => {
+    const kmsBuckets = ofType(resources, 'AWS::S3::Bucket').filter(
+      ([, b]) => props(b).BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm === 'aws:kms',
+    );
+    expect(kmsBuckets).toHaveLength(2);
+    for (const [, bucket] of kmsBuckets) {
+      const rule = props(bucket).BucketEncryption.ServerSideEncryptionConfiguration[0];
+      expect(props(keyOf(rule.ServerSideEncryptionByDefault.KMSMasterKeyID)).EnableKeyRotation).toBe(true);
+      expect(rule.BucketKeyEnabled).toBe(true);
+    }
+  });
+
+  it('encrypts every log group with KMS and sets a retention', () => {
+    const groups = ofType(resources, 'AWS::Logs::LogGroup');
+    expect(groups.length).toBeGreaterThanOrEqual(2);
+    for (const [, group] of groups) {
+      keyOf(props(group).KmsKeyId);
+      expect(props(group).RetentionInDays).toBe(ETL_DEFAULTS.logRetentionDays);
+    }
+  });
+
+  it('encrypts the alarm topic, the on-failure queue and the HMAC secret with KMS', () => {
+    for (const [, topic] of ofType(resources, 'AWS::SNS::Topic')) keyOf(props(topic).KmsMasterKeyId);
+    const queues = ofType(resources, 'AWS::SQS::Queue');
+    expect(queues).toHaveLength(1);
+    for (const [, queue] of queues) keyOf(props(queue).KmsMasterKeyId);
+    const [[, secret]] = ofType(resources, 'AWS::SecretsManager::Secret') as [[string, CfnResourceJson]];
+    keyOf(props(secret).KmsKeyId);
+  });
+
+  it('makes Athena results SSE-KMS in an enforced workgroup with a bytes-scanned cutoff', () => {
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      WorkGroupConfiguration: Match.objectLike({
+        EnforceWorkGroupConfiguration: true,
+        BytesScannedCutoffPerQuery: CATALOG_DEFAULTS.bytesScannedCutoffPerQuery,
+        ResultConfiguration: Match.objectLike({ EncryptionConfiguration: { EncryptionOption: 'SSE_KMS', KmsKey: Match.anyValue() } }),
+      }),
+    });
+  });
+});
+
+describe('the lake buckets', () => {
+  it('block public access, version objects and log access on every data bucket', () => {
+    const buckets = ofType(resources, 'AWS::S3::Bucket');
+    expect(buckets).toHaveLength(3);
+    for (const [id, bucket] of buckets) {
+      expect(props(bucket).PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+      });
+      expect(props(bucket).VersioningConfiguration).toEqual({ Status: 'Enabled' });
+      const logging = props(bucket).LoggingConfiguration;
+      // The access-log bucket is the one the two others log into.
+      if (logging) expect(referencedId(logging.DestinationBucketName)).not.toBe(id);
+      else expect(buckets.filter(([, b]) => referencedId(props(b).LoggingConfiguration?.DestinationBucketName) === id)).toHaveLength(2);
+    }
+  });
+
+  it('denies every request without TLS on every bucket', () => {
+    const buckets = ofType(resources, 'AWS::S3::Bucket').map(([id]) => id);
+    const guarded = ofType(resources, 'AWS::S3::BucketPolicy')
+      .filter(([, p]) =>
+        (props(p).PolicyDocument.Statement as any[]).some(
+          (s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+        ),
+      )
+      .map(([, p]) => referencedId(props(p).Bucket));
+    expect(guarded.sort()).toEqual(buckets.sort());
+  });
+
+  it('has lifecycle rules per lake prefix, including rule errors', () => {
+    const prefixes = ofType(resources, 'AWS::S3::Bucket').flatMap(([, b]) =>
+      ((props(b).LifecycleConfiguration?.Rules ?? []) as any[]).map((r) => r.Prefix),
+    );
+    for (const prefix of [...Object.values(LAKE_PREFIXES), INGESTION_DEFAULTS.ruleErrorsPrefix]) expect(prefixes).toContain(prefix);
+  });
+});
+
+describe('ingestion', () => {
+  it('routes the single rule SQL to Kinesis keyed by thing name, with an error action', () => {
+    template.hasResourceProperties('AWS::IoT::TopicRule', {
+      RuleName: VITALS_RULE_NAME,
+      TopicRulePayload: Match.objectLike({
+        Sql: VITALS_RULE_SQL,
+        Actions: [{ Kinesis: Match.objectLike({ PartitionKey: VITALS_PARTITION_KEY }) }],
+        ErrorAction: { S3: Match.objectLike({ Key: Match.stringLikeRegexp(`^${INGESTION_DEFAULTS.ruleErrorsPrefix}`) }) },
+      }),
+    });
+  });
+
+  it('creates the thing type and thing group the provisioning uses', () => {
+    template.hasResourceProperties('AWS::IoT::ThingType', { ThingTypeName: INGESTION_DEFAULTS.thingTypeName });
+    template.hasResourceProperties('AWS::IoT::ThingGroup', { ThingGroupName: INGESTION_DEFAULTS.thingGroupName });
+  });
+
+  it('turns on fleet indexing with connectivity and shadow through a custom resource', () => {
+    const [[, indexing]] = ofType(resources, 'Custom::AWS') as [[string, CfnResourceJson]];
+    const create = renderString(props(indexing).Create);
+    expect(create).toContain('UpdateIndexingConfiguration');
+    expect(create).toContain('REGISTRY_AND_SHADOW');
+    expect(create).toContain('"thingConnectivityIndexingMode":"STATUS"');
+  });
+});
+
+describe('the ETL', () => {
+  it('runs on Node.js 24, arm64, with reserved concurrency and the lake configuration', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      ReservedConcurrentExecutions: ETL_DEFAULTS.reservedConcurrency,
+      Environment: { Variables: Match.objectLike({ LAKE_BUCKET: Match.anyValue(), LAKE_KMS_KEY_ID: Match.anyValue(), HMAC_SECRET_ARN: Match.anyValue() }) },
+    });
+  });
+
+  it('reads the stream with bisect on error, finite retries and record age, partial batch responses and an on-failure queue', () => {
+    const [[, mapping]] = ofType(resources, 'AWS::Lambda::EventSourceMapping') as [[string, CfnResourceJson]];
+    const p = props(mapping);
+    expect(p.BisectBatchOnFunctionError).toBe(true);
+    expect(p.MaximumRetryAttempts).toBe(ETL_DEFAULTS.retryAttempts);
+    expect(p.MaximumRetryAttempts).toBeGreaterThanOrEqual(0);
+    expect(p.MaximumRecordAgeInSeconds).toBe(ETL_DEFAULTS.maxRecordAgeHours * 3600);
+    expect(p.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(p.BatchSize).toBe(ETL_DEFAULTS.batchSize);
+    expect(p.MaximumBatchingWindowInSeconds).toBe(ETL_DEFAULTS.maxBatchingWindowSeconds);
+    const queueId = referencedId(p.DestinationConfig.OnFailure.Destination);
+    expect(queueId && resources[queueId]?.Type).toBe('AWS::SQS::Queue');
+  });
+
+  it('may write to the lake only under raw, curated and quarantine', () => {
+    const [[, fn]] = ofType(resources, 'AWS::Lambda::Function').filter(([, f]) => props(f).Environment?.Variables?.LAKE_BUCKET) as [
+      [string, CfnResourceJson],
+    ];
+    const roleId = referencedId(props(fn).Role);
+    const statements = ofType(resources, 'AWS::IAM::Policy')
+      .filter(([, p]) => (props(p).Roles as unknown[]).some((r) => referencedId(r) === roleId))
+      .flatMap(([, p]) => props(p).PolicyDocument.Statement as any[]);
+    const s3Writes = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:Put')));
+    const resourcesWritten = s3Writes.flatMap((s) => [s.Resource].flat().map(renderString));
+    expect(resourcesWritten.length).toBe(3);
+    for (const r of resourcesWritten) expect(Object.values(LAKE_PREFIXES).some((prefix) => r.endsWith(`/${prefix}*`))).toBe(true);
+  });
+});
+
+describe('catalog and query', () => {
+  it('declares the curated table from the single schema with partition projection', () => {
+    const [[, table]] = ofType(resources, 'AWS::Glue::Table') as [[string, CfnResourceJson]];
+    const input = props(table).TableInput;
+    expect(input.StorageDescriptor.Columns.map((c: { Name: string }) => c.Name)).toEqual(CURATED_COLUMNS.map((c) => c.name));
+    expect(input.PartitionKeys.map((c: { Name: string }) => c.Name)).toEqual(['dt', 'hour']);
+    expect(input.Parameters['projection.enabled']).toBe('true');
+    expect(renderString(input.Parameters['storage.location.template'])).toMatch(/curated\/vitals\/dt=\$\{dt\}\/hour=\$\{hour\}\/$/);
+  });
+});
+
+describe('monitoring', () => {
+  it('alarms on iterator age, ETL errors, on-failure depth, quarantine rate, rule errors and NEWS2 high risk, to the topic', () => {
+    const alarms = ofType(resources, 'AWS::CloudWatch::Alarm');
+    expect(alarms).toHaveLength(6);
+    const [[topicId]] = ofType(resources, 'AWS::SNS::Topic') as [[string, CfnResourceJson]];
+    const names = alarms.map(([, a]) => props(a).MetricName ?? (props(a).Metrics as any[]).map((m) => m.MetricStat?.Metric.MetricName).join('+'));
+    expect(names.sort()).toEqual(
+      ['ApproximateNumberOfMessagesVisible', 'Errors', 'Failure', 'IteratorAge', ETL_METRICS.news2HighRisk, `+${ETL_METRICS.curated}+${ETL_METRICS.quarantined}`].sort(),
+    );
+    for (const [, alarm] of alarms) expect((props(alarm).AlarmActions as unknown[]).map(referencedId)).toEqual([topicId]);
+  });
+
+  it('builds a CloudWatch dashboard and outputs its URL', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.hasOutput('DashboardUrl', { Value: Match.anyValue() });
+  });
+});
+
+describe('outputs', () => {
+  it('tells how to look up the IoT data endpoint and names the stream, buckets and workgroup', () => {
+    template.hasOutput('IotEndpointCommand', { Value: 'aws iot describe-endpoint --endpoint-type iot:Data-ATS' });
+    for (const id of ['StreamName', 'LakeBucketName', 'AthenaResultsBucketName', 'AthenaWorkGroup']) template.hasOutput(id, {});
+  });
+
+  it('creates no QuickSight resources unless asked', () => {
+    expect(Object.values(resources).filter((r) => r.Type.startsWith('AWS::QuickSight::'))).toHaveLength(0);
+  });
+});
