@@ -1,0 +1,73 @@
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CURATED_COLUMNS, type ColumnType } from '../../../../cloud/lake/curated-schema.ts';
+import { createPseudonymiser } from '../../../../cloud/etl/pseudonym.ts';
+import { transformBatch } from '../../../../cloud/etl/transform.ts';
+import { encodeCuratedParquet } from '../../../../cloud/etl/writers/parquet.ts';
+import { encodeVitals } from '../../../../device/contract/index.ts';
+import { kinesisRecord, T0, validBatch, vitalsMessage } from '../../../unit/cloud/etl/kinesis-fixtures.ts';
+import { duckdbQuery, hyparquetRows, hyparquetSchema } from './lake-readers.ts';
+
+const DUCKDB_TYPES: Record<ColumnType, string> = {
+  string: 'VARCHAR', int: 'INTEGER', bigint: 'BIGINT', double: 'DOUBLE', boolean: 'BOOLEAN',
+  // isAdjustedToUTC=true: DuckDB reads an instant (TIMESTAMPTZ); Athena reads it as timestamp (UTC).
+  timestamp: 'TIMESTAMP WITH TIME ZONE',
+};
+
+describe('curated Parquet', () => {
+  let root: string;
+  let path: string;
+  let bytes: Uint8Array;
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'parquet-'));
+    const probeOff = vitalsMessage({ device_id: 'bed-monitor-009', seq: 9999, spo2: null, quality: ['spo2_probe_off'], consciousness: null });
+    const records = [...validBatch(200), kinesisRecord(encodeVitals(probeOff), { n: 500, thing: 'bed-monitor-009' })];
+    const { curated } = transformBatch(records, { pseudonymise: createPseudonymiser('k'.repeat(32)), now: T0 + 400_000 });
+    bytes = encodeCuratedParquet(curated.map((row) => row.value));
+    await mkdir(root, { recursive: true });
+    path = join(root, 'batch.parquet');
+    await writeFile(path, bytes);
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('reads back in DuckDB with the declared column types, in schema order', async () => {
+    const described = await duckdbQuery(`DESCRIBE SELECT * FROM read_parquet('${path}')`);
+    expect(described.map((row) => [row.column_name, row.column_type])).toEqual(
+      CURATED_COLUMNS.map((column) => [column.name, DUCKDB_TYPES[column.type]]),
+    );
+  });
+
+  it('keeps values, nulls and UTC instants intact in DuckDB', async () => {
+    const [summary] = await duckdbQuery(`
+      SELECT count(*) AS n, count(spo2) AS with_spo2,
+             strftime(min(measured_at) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S') AS first_measured,
+             max(ingest_latency_ms) AS max_latency, bool_and(news2_complete) AS all_complete
+      FROM read_parquet('${path}')`);
+    expect(summary).toMatchObject({ n: 201n, with_spo2: 200n, first_measured: '2026-11-24T17:00:00', max_latency: 400_000n, all_complete: false });
+    const [probe] = await duckdbQuery(`SELECT spo2, news2_spo2, quality_flags, news2_missing FROM read_parquet('${path}') WHERE device_id = 'bed-monitor-009' AND seq = 9999`);
+    expect(probe).toEqual({ spo2: null, news2_spo2: null, quality_flags: 'spo2_probe_off', news2_missing: 'spo2,consciousness' });
+  });
+
+  it('is Snappy-compressed and declares UTC-adjusted millisecond timestamps', async () => {
+    const meta = await duckdbQuery(`SELECT DISTINCT compression FROM parquet_metadata('${path}')`);
+    expect(meta.map((row) => row.compression)).toEqual(['SNAPPY']);
+    const measured = hyparquetSchema(bytes).find((element) => element.name === 'measured_at');
+    expect(measured).toMatchObject({ type: 'INT64', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' } });
+  });
+
+  it('reads back with a second reader (hyparquet) to the same values', async () => {
+    const rows = await hyparquetRows(bytes);
+    expect(rows).toHaveLength(201);
+    const first = rows[0]!;
+    expect(first.measured_at).toEqual(new Date(T0));
+    expect(first.seq).toBe(1n);
+    expect(first.device_id).toBe('bed-monitor-000');
+    expect(typeof first.temperature_c).toBe('number');
+    expect(first.on_oxygen).toBe(false);
+  });
+});
