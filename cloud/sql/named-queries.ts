@@ -1,0 +1,47 @@
+/**
+ * The named queries (DESIGN §3: Athena SQL defined once): the CDK stack creates an Athena named query
+ * from each, the local `npm run query -- --named <name>` runs the same text in DuckDB, and the dashboard
+ * reads them too. The SQL lives in ./queries/<name>.sql so that it can be read, diffed and pasted into
+ * the Athena console as is; it is read once, synchronously, when this module loads (a few small files
+ * shipped next to it).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface NamedQuery {
+  name: string;
+  description: string;
+  sql: string;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export function readSqlFile(relativePath: string): string {
+  return readFileSync(join(here, relativePath), 'utf8').trim();
+}
+
+const DESCRIPTIONS = {
+  'latest-vitals-per-bed': 'Latest reading of every bed with its NEWS2 score (today and yesterday)',
+  'news2-escalations-by-ward-hour': 'NEWS2 escalations into the medium/high band, per ward and UTC hour',
+  'device-gaps-and-duplicates': 'Per monitor: missing seq ranges (gaps) and readings stored twice (duplicates)',
+  'ingest-latency-percentiles': 'Device-to-lake latency percentiles per UTC hour',
+  'hourly-aggregates-per-patient': 'Hourly vital-sign averages, minima and maxima per pseudonymous patient',
+} as const;
+
+export type NamedQueryName = keyof typeof DESCRIPTIONS;
+
+export const NAMED_QUERIES: ReadonlyArray<NamedQuery> = Object.freeze(
+  (Object.keys(DESCRIPTIONS) as NamedQueryName[]).map((name) => Object.freeze({
+    name,
+    description: DESCRIPTIONS[name],
+    sql: readSqlFile(`queries/${name}.sql`),
+  })),
+);
+
+/** The `vitals` view (cross-batch dedup), as CREATE OR REPLACE VIEW; the same text on both engines. */
+export const VITALS_VIEW_SQL: string = readSqlFile('views/vitals.sql');
+
+export function findNamedQuery(name: string): NamedQuery | undefined {
+  return NAMED_QUERIES.find((query) => query.name === name);
+}

@@ -1,0 +1,20 @@
+-- The view every query reads: curated_vitals with cross-batch duplicates removed, one row per
+-- (device_id, seq). A QoS 1 redelivery or a Kinesis retry can put the same reading in two batches,
+-- hence two Parquet files; the ETL dedups within a batch, this view across batches (DESIGN §5).
+-- The first arrival wins (earliest ingested_at, then Kinesis sequence). Runs unchanged on Athena and DuckDB.
+CREATE OR REPLACE VIEW vitals AS
+SELECT
+  device_id, seq, patient_key, ward, bed, measured_at,
+  heart_rate, spo2, respiratory_rate, systolic_bp, diastolic_bp, temperature_c, on_oxygen, spo2_scale,
+  consciousness, quality_flags, battery_pct,
+  news2_respiration, news2_spo2, news2_air_or_oxygen, news2_systolic_bp, news2_pulse, news2_consciousness,
+  news2_temperature, news2_total, news2_band, news2_complete, news2_missing,
+  source_schema, received_at, ingested_at, ingest_latency_ms, kinesis_shard, kinesis_sequence,
+  dt, hour
+FROM (
+  SELECT
+    c.*,
+    row_number() OVER (PARTITION BY device_id, seq ORDER BY ingested_at, kinesis_sequence) AS copy_number
+  FROM curated_vitals c
+) AS numbered
+WHERE copy_number = 1
