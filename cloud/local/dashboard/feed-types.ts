@@ -92,7 +92,8 @@ export interface PipelineStats {
   streamLagMs: number | null;
   /** Arrival in the stream to object written in the lake. */
   etlLagMs: number | null;
-  quarantined: { total: number; byReason: Readonly<Record<string, number>> };
+  /** Null when the stack does not report it (not zero: nobody counted). */
+  quarantined: { total: number | null; byReason: Readonly<Record<string, number>> };
   /** Measurement time on the device to queryable in the lake. */
   latencyMs: { p50: number | null; p99: number | null };
   curatedRecords: number | null;

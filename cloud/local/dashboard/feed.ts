@@ -199,7 +199,7 @@ export function createDashboardFeed(options: DashboardFeedOptions = {}): Dashboa
       observedMsgPerSec: observed.perSecond(clock()),
       streamLagMs: source.streamLagMs ?? null,
       etlLagMs: source.etlLagMs ?? null,
-      quarantined: source.quarantined ?? { total: 0, byReason: {} },
+      quarantined: source.quarantined ?? { total: null, byReason: {} },
       latencyMs: source.latencyMs ?? { p50: null, p99: null },
       curatedRecords: source.curatedRecords ?? null,
     };
