@@ -28,11 +28,13 @@ export function peerIdentity(socket: TLSSocket): PeerIdentity | undefined {
   return { commonName, fingerprint: certificate.fingerprint256.replaceAll(':', '').toLowerCase() };
 }
 
-function mtimeOf(path: string): number {
+/** Changes whenever the file is rewritten (the certs module replaces files by rename: a new inode). */
+function versionOf(path: string): string {
   try {
-    return statSync(path).mtimeMs;
+    const stat = statSync(path);
+    return `${stat.ino}/${stat.mtimeMs}/${stat.size}`;
   } catch {
-    return -1;
+    return 'absent';
   }
 }
 
@@ -45,7 +47,7 @@ export class ThingDirectory {
 
   /** The registry as of now (reloaded if registry.json or revocations.json changed). */
   refresh(): void {
-    const stamp = `${mtimeOf(registryPath(this.certsDir))}:${mtimeOf(join(this.certsDir, 'revocations.json'))}`;
+    const stamp = `${versionOf(registryPath(this.certsDir))}:${versionOf(join(this.certsDir, 'revocations.json'))}`;
     if (stamp === this.#stamp) return;
     this.#things = loadRegistry(this.certsDir);
     this.#revokedFingerprints = new Set(loadRevocations(this.certsDir).map((r) => r.certificateFingerprint.toLowerCase()));
