@@ -38,7 +38,11 @@ export class ShadowService {
     this.#now = options.now ?? Date.now;
   }
 
-  /** True when `topic` is a shadow request (then it is queued for handling); false otherwise. */
+  /**
+   * True when `topic` is a shadow request (then it is queued for handling); false otherwise. The broker
+   * calls it for authorised device publishes; in-process callers (the dashboard, tests) call it the way
+   * an application calls UpdateThingShadow on AWS, and the replies still go out over MQTT.
+   */
   accept(topic: string, payload: Buffer): boolean {
     const parsed = parseShadowTopic(topic);
     if (!parsed || !REQUEST_KINDS.has(parsed.suffix)) return false;
