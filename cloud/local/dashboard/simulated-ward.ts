@@ -42,6 +42,8 @@ interface SimulatedMonitor {
 
 export interface SimulatedWard {
   readonly thingNames: readonly string[];
+  /** The scenario a monitor's patient follows (ground truth). */
+  scenarioOf(thingName: string): ScenarioName;
   /** Registers the things, then connects each monitor (presence) and reports its shadow. */
   connectAll(nowMs: number): void;
   /** Publishes one reading per connected monitor for every interval in (fromMs, toMs]. */
@@ -101,6 +103,7 @@ export function createSimulatedWard(hub: DashboardFeedHub, options: SimulatedWar
 
   return {
     thingNames: monitors.map((m) => m.thingName),
+    scenarioOf: (thingName) => monitor(thingName).scenario,
     connectAll(nowMs) {
       for (const m of monitors) hub.upsertThing({ thingName: m.thingName, ward: m.ward, bed: m.bed, model: 'sim-bedside-1', firmware: '2.4.1' });
       for (const m of monitors) connect(m.thingName, nowMs);

@@ -1,0 +1,112 @@
+/**
+ * The dashboard in real Chromium (Debian's package, driven by playwright-core), fed by 50 simulated
+ * monitors: the project's vitals model, encoded on the wire contract and routed as the broker routes
+ * publishes (vitals, AWS presence events, shadow documents). Screenshots go to test-artifacts/.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDashboardFeed } from '../../../cloud/local/dashboard/feed.ts';
+import { startDashboard, type RunningDashboard } from '../../../cloud/local/dashboard/server.ts';
+import { createSimulatedWard, type SimulatedWard } from '../../../cloud/local/dashboard/simulated-ward.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'dashboard');
+const MONITORS = 50;
+
+let dashboard: RunningDashboard;
+let ward: SimulatedWard;
+let browser: Browser;
+let page: Page;
+let publisher: NodeJS.Timeout;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (.ci/run does: apt-get install chromium)`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const now = Date.now();
+  const feed = createDashboardFeed();
+  // 6 minutes of history at 30x: three simulated hours, long enough for sepsis to reach NEWS2 >= 7.
+  ward = createSimulatedWard(feed, { count: MONITORS, seed: 1, speed: 30, startMs: now - 6 * 60_000 });
+  ward.connectAll(now);
+  ward.publishUntil(now);
+  dashboard = await startDashboard({ feed, host: '127.0.0.1', port: 0 });
+  publisher = setInterval(() => ward.publishUntil(Date.now()), 200);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--no-first-run', '--disable-quic', '--disable-sync'],
+    timeout: 15_000,
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(8_000);
+  page.on('pageerror', (error) => { throw error; });
+}, 30_000);
+
+afterAll(async () => {
+  clearInterval(publisher);
+  await browser?.close();
+  await dashboard?.close();
+});
+
+describe('dashboard in Chromium', () => {
+  it('lists 50 connected things on the fleet page', async () => {
+    await page.goto(`${dashboard.url}/`);
+    await page.waitForSelector(`#fleet-summary[data-connected="${MONITORS}"]`);
+    expect(await page.locator('#fleet tbody tr').count()).toBe(MONITORS);
+    expect(await page.locator('#fleet tbody [data-status="connected"]').count()).toBe(MONITORS);
+    await expect(page.locator('tr[data-thing="bedside-0001"] th').textContent()).resolves.toBe('bedside-0001');
+    await page.screenshot({ path: join(ARTIFACTS, 'fleet.png') });
+  });
+
+  it('turns a thing disconnected when its presence event says so', async () => {
+    ward.disconnect('bedside-0007', Date.now(), 'MQTT_KEEP_ALIVE_TIMEOUT');
+    await page.waitForSelector('tr[data-thing="bedside-0007"] [data-status="disconnected"]');
+    await page.waitForSelector(`#fleet-summary[data-connected="${MONITORS - 1}"]`);
+    expect(await page.locator('#fleet tbody [data-status="disconnected"]').count()).toBe(1);
+    await page.fill('#filter', 'disconnected');
+    expect(await page.locator('#fleet tbody tr:not([hidden])').count()).toBe(1);
+    await page.screenshot({ path: join(ARTIFACTS, 'fleet-disconnected.png') });
+    await page.fill('#filter', '');
+  });
+
+  it('shows a high-risk tile for a deteriorating patient on the ward board, ground truth hidden', async () => {
+    const septic = ward.thingNames.find((name) => ward.scenarioOf(name) === 'sepsis');
+    expect(septic).toBeDefined();
+    await page.goto(`${dashboard.url}/ward.html`);
+    const tile = page.locator(`article[data-thing="${septic}"]`);
+    await tile.waitFor();
+    await expect(tile.getAttribute('data-band')).resolves.toBe('high');
+    expect(Number(await tile.locator('.total').textContent())).toBeGreaterThanOrEqual(7);
+    // Sorted by risk: the first tile is high too.
+    await expect(page.locator('.board article').first().getAttribute('data-band')).resolves.toBe('high');
+    await expect(tile.locator('.truth').isHidden()).resolves.toBe(true);
+    await page.check('#show-truth');
+    await expect(tile.locator('.truth').textContent()).resolves.toContain('sepsis');
+    await page.uncheck('#show-truth');
+    await page.screenshot({ path: join(ARTIFACTS, 'ward-board.png') });
+  });
+
+  it('draws a bed’s charts and updates them as readings arrive', async () => {
+    const septic = ward.thingNames.find((name) => ward.scenarioOf(name) === 'sepsis')!;
+    await page.goto(`${dashboard.url}/bed.html?thing=${septic}`);
+    const heartRate = page.locator('figure[data-chart="heart_rate"]');
+    await page.waitForFunction(() => Number(document.querySelector('figure[data-chart="heart_rate"]')?.getAttribute('data-points')) > 300);
+    const before = Number(await heartRate.getAttribute('data-points'));
+    const pixelsBefore = await heartRate.locator('canvas').evaluate((canvas: HTMLCanvasElement) => canvas.toDataURL());
+    await page.waitForFunction((n) => Number(document.querySelector('figure[data-chart="heart_rate"]')?.getAttribute('data-points')) >= n + 2, before);
+    await page.waitForTimeout(100); // one animation frame for uPlot to paint
+    const pixelsAfter = await heartRate.locator('canvas').evaluate((canvas: HTMLCanvasElement) => canvas.toDataURL());
+    expect(pixelsAfter).not.toBe(pixelsBefore);
+    expect(await page.locator('figure.chart canvas').count()).toBe(6);
+    await page.screenshot({ path: join(ARTIFACTS, 'bed.png'), fullPage: true });
+  });
+
+  it('renders the pipeline and query pages without errors', async () => {
+    await page.goto(`${dashboard.url}/pipeline.html`);
+    await page.waitForFunction(() => document.querySelector('#observed')?.textContent?.endsWith('/s'));
+    await page.screenshot({ path: join(ARTIFACTS, 'pipeline.png') });
+    await page.goto(`${dashboard.url}/query.html`);
+    await expect(page.locator('#query-status').textContent()).resolves.toMatch(/no named queries|not wired/i);
+  });
+}, 40_000);
