@@ -35,6 +35,8 @@ function matches(thing, text) {
 function render() {
   renderQueued = false;
   const text = filter.value.trim();
+  // Rows are rebuilt as they change: keep keyboard focus on the same thing's link.
+  const focused = document.activeElement?.closest?.('#fleet tr[data-thing]')?.dataset.thing;
   const names = [...things.keys()].sort();
   let shown = 0;
   let connected = 0;
@@ -55,6 +57,7 @@ function render() {
     if (!row.hidden) shown += 1;
     tbody.appendChild(row); // keeps rows in name order; a no-op move for rows already in place
   }
+  if (focused && !tbody.contains(document.activeElement)) rows.get(focused)?.querySelector('a')?.focus();
   summary.textContent = `${things.size} things, ${connected} connected, ${things.size - connected} disconnected` +
     (text ? `; ${shown} match the filter` : '');
   summary.dataset.connected = String(connected);

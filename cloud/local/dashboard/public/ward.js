@@ -1,5 +1,5 @@
 // Ward board: one tile per bed, latest vitals and NEWS2, sorted by risk; ground truth on request.
-import { BAND_LABEL, BAND_RANK, escapeHtml, fetchJson, formatNumber, openLive, renderHeader } from './common.js';
+import { BAND_LABEL, BAND_RANK, escapeHtml, fetchJson, formatNumber, openLive, renderHeader, timeAgo } from './common.js';
 
 renderHeader('/ward.html');
 
@@ -44,7 +44,7 @@ function tileHtml(tile) {
     ${tile.connected ? '' : '<p class="status disconnected">Disconnected</p>'}
     ${vitalsList(tile.latest)}
     <p class="truth" ${showTruth.checked ? '' : 'hidden'}>Scenario: ${escapeHtml(tile.scenario ?? 'not reported')}</p>
-    <p class="muted"><small>${escapeHtml(tile.thingName)}</small></p>
+    <p class="muted"><small>${escapeHtml(tile.thingName)} · measured ${tile.latest ? timeAgo(tile.latest.timestampMs) : 'never'}</small></p>
   </article>`;
 }
 
@@ -60,7 +60,10 @@ function render() {
   const shown = [...tiles.values()]
     .filter((tile) => !wardSelect.value || tile.ward === wardSelect.value)
     .sort((a, b) => risk(b) - risk(a) || String(a.ward).localeCompare(String(b.ward)) || String(a.bed).localeCompare(String(b.bed), undefined, { numeric: true }));
+  // Re-rendering replaces the links: keep keyboard focus on the same bed's link.
+  const focused = document.activeElement?.closest?.('#board [data-thing]')?.dataset.thing;
   board.innerHTML = shown.map((tile) => `<li>${tileHtml(tile)}</li>`).join('');
+  if (focused) board.querySelector(`[data-thing="${CSS.escape(focused)}"] a`)?.focus();
   const counts = { high: 0, medium: 0, 'low-medium': 0, low: 0 };
   for (const tile of shown) if (tile.news2) counts[tile.news2.band] += 1;
   summary.textContent = `${shown.length} beds: ${counts.high} high, ${counts.medium} medium, ${counts['low-medium']} low-medium, ${counts.low} low risk`;
