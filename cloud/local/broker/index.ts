@@ -19,7 +19,7 @@ import { connectedEvent, disconnectedEvent, markReason, presenceEventTopic, type
 import { listenTls } from './tls-listener.ts';
 
 export { BrokerEvents, type BrokerEventMap, type BrokerStats } from './events.ts';
-export type { DisconnectReason, PresenceEvent } from './presence.ts';
+export type { ConnectedEvent, DisconnectedEvent, DisconnectReason, PresenceEvent } from './presence.ts';
 
 /** AWS IoT Core's message payload limit. */
 export const IOT_CORE_MAX_PAYLOAD_BYTES = 128 * 1024;

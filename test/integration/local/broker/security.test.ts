@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueCertificate, revokeDevice } from '../../../../certs/local/index.ts';
 import { vitalsTopic } from '../../../../device/contract/index.ts';
-import type { PresenceEvent } from '../../../../cloud/local/broker/index.ts';
+import type { DisconnectedEvent, PresenceEvent } from '../../../../cloud/local/broker/index.ts';
 import { closed, connectMonitor, readStream, startLocalStack, tlsFiles, waitFor, type LocalStack } from './local-stack.ts';
 
 let stack: LocalStack;
@@ -36,7 +36,7 @@ async function streamAfterSettling(): Promise<string[]> {
 
 function disconnectReason(clientId: string): Promise<string> {
   return waitFor(`the disconnected event of ${clientId}`, () =>
-    presence.filter((e) => e.clientId === clientId && e.eventType === 'disconnected').at(-1)?.disconnectReason);
+    presence.filter((e): e is DisconnectedEvent => e.clientId === clientId && e.eventType === 'disconnected').at(-1)?.disconnectReason);
 }
 
 describe('local broker security', () => {
