@@ -1,0 +1,100 @@
+/**
+ * `npm run bench -- etl`: records per second through the ETL transform + curated Parquet encode, against
+ * a bare JSON.parse loop over the same Kinesis batch, in the same run (DESIGN §9 target: ratio >= 0.3).
+ *
+ * Baseline: for each record, decode the base64 Kinesis data and JSON.parse it: the least any consumer
+ * of the stream does. A stricter baseline (JSON.parse of the already-decoded payload text) is printed
+ * too. Rounds alternate between baseline and ETL and the best round of each counts, so a neighbour's
+ * load on the shared machine hits both alike.
+ */
+import { validatePayload } from '../../device/contract/index.ts';
+import { unwrapRecord } from '../../cloud/etl/kinesis-record.ts';
+import { createPseudonymiser } from '../../cloud/etl/pseudonym.ts';
+import { transformBatch } from '../../cloud/etl/transform.ts';
+import { planLakeObjects } from '../../cloud/etl/writers/lake-objects.ts';
+import { encodeCuratedParquet } from '../../cloud/etl/writers/parquet.ts';
+import { T0, validBatch } from '../unit/cloud/etl/kinesis-fixtures.ts';
+import { measureRate, type Benchmark } from './harness.ts';
+
+const TARGET_RATIO = 0.3;
+
+export const benchmark: Benchmark = {
+  name: 'etl',
+  description: 'ETL transform + Parquet encode vs a bare JSON.parse loop over the same Kinesis batch',
+  async run({ quick }) {
+    const size = quick ? 2_000 : 10_000;
+    const rounds = quick ? 2 : 5;
+    const budgetMs = quick ? 250 : 1_500;
+    const batch = validBatch(size, { devices: 200 });
+    const payloadTexts = batch.map((record) => {
+      const envelope = JSON.parse(Buffer.from(record.kinesis.data, 'base64').toString('utf8')) as { payload: string };
+      return Buffer.from(envelope.payload, 'base64').toString('utf8');
+    });
+    const payloadBytes = payloadTexts.map((text) => Buffer.from(text, 'utf8'));
+    const pseudonymise = createPseudonymiser('bench-key-0123456789abcdef');
+
+    let sink = 0;
+    const cases: Record<string, () => number> = {
+      'JSON.parse of each record (baseline)': () => {
+        for (const record of batch) sink += (JSON.parse(Buffer.from(record.kinesis.data, 'base64').toString('utf8')) as object) === null ? 1 : 0;
+        return batch.length;
+      },
+      'JSON.parse of each payload text': () => {
+        for (const text of payloadTexts) sink += (JSON.parse(text) as object) === null ? 1 : 0;
+        return payloadTexts.length;
+      },
+      // Where the time goes: the two steps the transform cannot skip.
+      'step: unwrap (base64, envelope JSON, payload base64)': () => {
+        for (const record of batch) sink += unwrapRecord(record).payload.byteLength;
+        return batch.length;
+      },
+      'step: contract validatePayload (zod)': () => {
+        for (const payload of payloadBytes) sink += validatePayload(payload).ok ? 1 : 0;
+        return payloadBytes.length;
+      },
+      'transform only': () => transformBatch(batch, { pseudonymise, now: T0 }).curated.length,
+      'transform + Parquet encode': () => {
+        const { curated } = transformBatch(batch, { pseudonymise, now: T0 });
+        sink += encodeCuratedParquet(curated.map((row) => row.value)).byteLength;
+        return batch.length;
+      },
+      'transform + all lake objects (raw gzip, Parquet)': () => {
+        sink += planLakeObjects(transformBatch(batch, { pseudonymise, now: T0 })).length;
+        return batch.length;
+      },
+    };
+    const best: Record<string, number> = {};
+    for (let round = 0; round < rounds; round += 1) {
+      for (const [name, fn] of Object.entries(cases)) {
+        const { opsPerSecond } = measureRate(fn, budgetMs);
+        best[name] = Math.max(best[name] ?? 0, opsPerSecond);
+      }
+    }
+    const baseline = best['JSON.parse of each record (baseline)']!;
+    const etl = best['transform + Parquet encode']!;
+    const ratio = etl / baseline;
+    const parquetBytes = encodeCuratedParquet(transformBatch(batch, { pseudonymise, now: T0 }).curated.map((row) => row.value)).byteLength;
+    const jsonBytes = payloadTexts.reduce((sum, text) => sum + Buffer.byteLength(text), 0);
+    if (sink === -1) console.log('unreachable');
+    return {
+      name: 'etl',
+      columns: ['case', 'records/s', 'vs baseline'],
+      rows: Object.entries(best).map(([name, rate]) => [name, Math.round(rate), Number((rate / baseline).toFixed(3))]),
+      figures: {
+        batch_records: size,
+        baseline_records_per_s: Math.round(baseline),
+        payload_parse_records_per_s: Math.round(best['JSON.parse of each payload text']!),
+        transform_records_per_s: Math.round(best['transform only']!),
+        unwrap_records_per_s: Math.round(best['step: unwrap (base64, envelope JSON, payload base64)']!),
+        validate_records_per_s: Math.round(best['step: contract validatePayload (zod)']!),
+        etl_records_per_s: Math.round(etl),
+        etl_all_objects_records_per_s: Math.round(best['transform + all lake objects (raw gzip, Parquet)']!),
+        ratio: Number(ratio.toFixed(3)),
+        ratio_vs_payload_parse: Number((etl / best['JSON.parse of each payload text']!).toFixed(3)),
+        parquet_bytes_per_record: Number((parquetBytes / size).toFixed(1)),
+        json_bytes_per_record: Number((jsonBytes / size).toFixed(1)),
+      },
+      targets: [{ what: 'ETL transform + Parquet encode vs bare JSON.parse loop', target: `>= ${TARGET_RATIO}`, actual: ratio.toFixed(3), met: ratio >= TARGET_RATIO }],
+    };
+  },
+};
