@@ -9,7 +9,8 @@
  *   iot:Connect statement); with `%u` a client that lies about its id still gets only its own topics.
  * - iot:Publish on topic/X becomes `pattern write X`; iot:Receive on topic/X plus iot:Subscribe on
  *   topicfilter/X become `pattern read X` (mosquitto's read covers both, so the two must agree).
- * - A trailing `/*` becomes `/#`; a `*` that is a whole middle level becomes `+`, which is narrower than the
+ * - A trailing `/*` becomes `/#` (which, unlike the policy, also matches the parent level: a thing may
+ *   receive on its own shadow request topics; kept so that devices can subscribe to `cmd/bedside/<me>/#`); a `*` that is a whole middle level becomes `+`, which is narrower than the
  *   policy (safe side). Anything mosquitto cannot express faithfully (Deny statements, conditions on
  *   publish/subscribe, `*` inside a level, `?`, literal `+`/`#`, other variables) throws
  *   UnsupportedPolicyError rather than producing an ACL that grants more than the policy.
@@ -127,9 +128,11 @@ export function renderMosquittoConf(o: MosquittoListenerOptions): string {
 export type MosquittoCheck = 'write' | 'read' | 'subscribe';
 
 /**
- * What mosquitto 2's default ACL check decides for these entries (a model of src/security_default.c, used
- * to test the translation): %u/%c substituted (identities containing + # / get nothing), then topic
- * matching for read/write and "filter within pattern" for subscribe.
+ * What these entries let a client do on mosquitto 2 (a model, used to test the translation): %u/%c
+ * substituted (identities containing + # / get nothing), then MQTT topic matching for read/write. For
+ * 'subscribe' it answers "can this filter deliver only readable topics": mosquitto 2.0 acknowledges any
+ * SUBSCRIBE and applies the read ACL to each message it would deliver, whereas IoT Core refuses the
+ * SUBSCRIBE; what reaches the client is the same (test/integration/certs/mosquitto.test.ts).
  */
 export function mosquittoAclAllows(
   entries: readonly MosquittoAclEntry[],
