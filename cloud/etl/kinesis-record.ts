@@ -34,18 +34,20 @@ export function shardIdOf(record: KinesisStreamRecord): string {
   return colon > 0 ? record.eventID.slice(0, colon) : 'shardId-unknown';
 }
 
-export function kinesisMetaOf(record: KinesisStreamRecord): KinesisMeta {
+/** `now` stands in for a missing or broken arrival timestamp, so that partitioning never fails. */
+export function kinesisMetaOf(record: KinesisStreamRecord, now: number): KinesisMeta {
+  const arrivedAt = Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
   return {
     shard_id: shardIdOf(record),
     sequence_number: record.kinesis.sequenceNumber,
     partition_key: record.kinesis.partitionKey,
-    arrived_at: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
+    arrived_at: Number.isFinite(arrivedAt) ? arrivedAt : now,
   };
 }
 
-export function unwrapRecord(record: KinesisStreamRecord): UnwrappedRecord {
+export function unwrapRecord(record: KinesisStreamRecord, now: number): UnwrappedRecord {
   const data = Buffer.from(record.kinesis.data, 'base64');
-  const kinesis = kinesisMetaOf(record);
+  const kinesis = kinesisMetaOf(record, now);
   const envelope = parseEnvelope(data);
   if (envelope === undefined) return { kinesis, envelope: null, payload: data };
   const { payload, ...meta } = envelope;

@@ -54,7 +54,7 @@ export function transformBatch(records: readonly KinesisStreamRecord[], { pseudo
   const seen = new Map<string, number>();
   const quarantinedAt = new Date(now).toISOString();
   records.forEach((record, index) => {
-    const { kinesis, envelope, payload } = unwrapRecord(record);
+    const { kinesis, envelope, payload } = unwrapRecord(record, now);
     const utf8 = isUtf8(payload);
     const raw: RawEntry = { kinesis, envelope, payload: payload.toString(utf8 ? 'utf8' : 'base64'), payload_encoding: utf8 ? 'utf8' : 'base64' };
     result.raw.push({ index, value: raw });

@@ -96,3 +96,12 @@ describe('transformBatch', () => {
     expect(quarantine[0]!.value.reasons[0]!.code).toBe('oversize');
   });
 });
+
+describe('transformBatch with an odd Kinesis record', () => {
+  it('partitions raw by the ingest time when the arrival timestamp is missing', () => {
+    const record = kinesisRecord(encodeVitals(vitalsMessage()), { n: 1, thing: 'bed-monitor-001' });
+    record.kinesis.approximateArrivalTimestamp = Number.NaN;
+    const { raw } = transformBatch([record], context);
+    expect(raw[0]!.value.kinesis.arrived_at).toBe(context.now);
+  });
+});
