@@ -10,7 +10,7 @@
 import type { VitalsV1 } from '../contract/index.ts';
 import { ModelOptionError } from './errors.ts';
 import { drawProfile, drawTraits, withBaselines, type PatientProfile } from './profile.ts';
-import { createRng, deriveSeed } from './rng.ts';
+import { createRng, deriveSeed, normalTable4096, type Rng } from './rng.ts';
 import {
   isScenarioName, noEffects, recoveryStartEffects, RECOVERY_TIME_CONSTANT_MS, SCENARIO_DEFINITIONS,
   type Effects, type ScenarioDefinition, type ScenarioName,
@@ -85,7 +85,8 @@ class SimulatedPatient implements PatientModel {
   #definition: ScenarioDefinition;
   readonly #seed: number;
   readonly #startMs: number;
-  readonly #rng;
+  readonly #rng: Rng;
+  readonly #normals = normalTable4096();
   readonly #traits;
   readonly #artefacts: ArtefactState;
 
@@ -112,6 +113,9 @@ class SimulatedPatient implements PatientModel {
   #aHr = 1; #bHr = 0; #aRr = 1; #bRr = 0; #aSbp = 1; #bSbp = 0;
   #aDbp = 1; #bDbp = 0; #aSpo2 = 1; #bSpo2 = 0; #aTemp = 1; #bTemp = 0;
   #decay = 1;
+  /** Circadian factor, recomputed once a simulated minute (it moves < 0.01 of its range in that time). */
+  #circadian = 0;
+  #circadianAtSim = Number.NEGATIVE_INFINITY;
 
   constructor(options: PatientModelOptions) {
     const { seed, scenario, startMs } = options;
@@ -202,25 +206,34 @@ class SimulatedPatient implements PatientModel {
 
   sample(nowMs: number): Measurement {
     if (nowMs > this.#lastWall) this.#lastWall = nowMs;
-    const sim = this.#simAt(this.#lastWall);
+    const sim = this.#anchorSim + (this.#lastWall - this.#anchorWall) * this.#speed;
     const dtS = (sim - this.#stateSim) / 1000;
     this.#stateSim = sim;
     if (dtS !== this.#cachedDtS) this.#cacheCoefficients(dtS);
 
+    // Six table normals from three 32-bit draws (12 bits each from the low and high halves).
     const rng = this.#rng;
-    this.#nHr = this.#aHr * this.#nHr + this.#bHr * rng.normal();
-    this.#nRr = this.#aRr * this.#nRr + this.#bRr * rng.normal();
-    this.#nSbp = this.#aSbp * this.#nSbp + this.#bSbp * rng.normal();
-    this.#nDbp = this.#aDbp * this.#nDbp + this.#bDbp * rng.normal();
-    this.#nSpo2 = this.#aSpo2 * this.#nSpo2 + this.#bSpo2 * rng.normal();
-    this.#nTemp = this.#aTemp * this.#nTemp + this.#bTemp * rng.normal();
+    const table = this.#normals;
+    let u = rng.uint32();
+    this.#nHr = this.#aHr * this.#nHr + this.#bHr * table[u & 0xfff]!;
+    this.#nRr = this.#aRr * this.#nRr + this.#bRr * table[u >>> 20]!;
+    u = rng.uint32();
+    this.#nSbp = this.#aSbp * this.#nSbp + this.#bSbp * table[u & 0xfff]!;
+    this.#nDbp = this.#aDbp * this.#nDbp + this.#bDbp * table[u >>> 20]!;
+    u = rng.uint32();
+    this.#nSpo2 = this.#aSpo2 * this.#nSpo2 + this.#bSpo2 * table[u & 0xfff]!;
+    this.#nTemp = this.#aTemp * this.#nTemp + this.#bTemp * table[u >>> 20]!;
     if (this.#residualFactor > 0 && sim >= this.#residualFromSim) {
       this.#residualFactor = this.#residualFactor < 1e-3 ? 0 : this.#residualFactor * this.#decay;
     }
 
     const d = this.#computeDrivers(sim, this.#residualFactor);
     const base = this.#profile.baselines;
-    const circadian = Math.sin(TWO_PI * (((this.#startMs + sim - CIRCADIAN_PEAK_MS) % DAY_MS) / DAY_MS) + Math.PI / 2);
+    if (sim - this.#circadianAtSim >= 60_000 || sim < this.#circadianAtSim) {
+      this.#circadianAtSim = sim;
+      this.#circadian = Math.cos(TWO_PI * (((this.#startMs + sim - CIRCADIAN_PEAK_MS) % DAY_MS) / DAY_MS));
+    }
+    const circadian = this.#circadian;
     const onOxygen = d.oxygen >= 0.5;
 
     // Oxygen therapy lifts SpO2 part of the way back (more for deeper hypoxaemia, at most 4 points).
@@ -232,7 +245,7 @@ class SimulatedPatient implements PatientModel {
 
     let hr = base.heart_rate + CIRCADIAN.hr * circadian + HR_PER_FEVER * d.fever + HR_PER_DESAT * desaturation
       + HR_PER_BLOOD_LOSS * d.bloodLoss + d.heartRate + this.#nHr;
-    if (d.irregularity > 0) hr += AF_RATE_SD * d.irregularity * rng.normal();
+    if (d.irregularity > 0) hr += AF_RATE_SD * d.irregularity * table[rng.uint32() & 0xfff]!;
     const rr = base.respiratory_rate + CIRCADIAN.rr * circadian + RR_PER_FEVER * d.fever
       + RR_PER_DESAT * desaturation + RR_PER_BLOOD_LOSS * d.bloodLoss + d.respiration + this.#nRr;
     const sbp = base.systolic_bp + CIRCADIAN.sbp * circadian - pressureDrop + this.#nSbp;
