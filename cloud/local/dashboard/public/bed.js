@@ -1,6 +1,6 @@
 // Bed page: the last 15 minutes of each vital as live uPlot charts, with NEWS2 over time.
 import uPlot from '/vendor/uPlot.esm.js';
-import { BAND_LABEL, escapeHtml, fetchJson, formatNumber, openLive, renderHeader } from './common.js';
+import { BAND_LABEL, clockAxis, escapeHtml, fetchJson, formatNumber, openLive, renderHeader } from './common.js';
 
 renderHeader('');
 
@@ -44,7 +44,7 @@ function createCharts() {
       height: 180,
       legend: { show: spec.series.length > 1 },
       scales: { x: { time: true } },
-      axes: [{}, { size: 48 }],
+      axes: [clockAxis(), { size: 48 }],
       series: [
         {},
         ...spec.series.map((s) => ({

@@ -99,3 +99,11 @@ export function intervalOf(reported) {
   }
   return '—';
 }
+
+/** uPlot x-axis labels as 24-hour clock times (the ward's convention), seconds when zoomed in. */
+export function clockAxis() {
+  return {
+    values: (_plot, splits, _axis, _space, increment) => splits.map((seconds) => new Date(seconds * 1000)
+      .toLocaleTimeString('en-GB', increment < 60 ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' })),
+  };
+}

@@ -1,6 +1,6 @@
 // Pipeline page: throughput, lags, latency and quarantine, live; a rate chart of the last 5 minutes.
 import uPlot from '/vendor/uPlot.esm.js';
-import { escapeHtml, fetchJson, formatNumber, openLive, renderHeader } from './common.js';
+import { clockAxis, escapeHtml, fetchJson, formatNumber, openLive, renderHeader } from './common.js';
 
 renderHeader('/pipeline.html');
 
@@ -14,6 +14,7 @@ const plot = new uPlot({
   width: Math.max(240, figure.clientWidth - 16),
   height: 200,
   scales: { x: { time: true } },
+  axes: [clockAxis(), {}],
   series: [{}, { label: 'Ingest', stroke: '#005eb8', width: 2 }, { label: 'Seen by dashboard', stroke: '#007f3b', width: 2 }],
 }, [[], [], []], figure);
 plot.root.setAttribute('role', 'img');

@@ -19,13 +19,14 @@ function risk(tile) {
 function vitalsList(latest) {
   if (!latest) return '<p class="muted">No vitals yet</p>';
   const bp = latest.systolic_bp === null || latest.diastolic_bp === null ? '—' : `${latest.systolic_bp}/${latest.diastolic_bp}`;
+  const item = (label, value, unit = '') => `<div><dt>${label}</dt><dd>${value}${unit ? ` <small>${unit}</small>` : ''}</dd></div>`;
   return `<dl class="vitals">
-    <dt>Heart rate</dt><dd>${formatNumber(latest.heart_rate)} <abbr title="beats per minute">bpm</abbr></dd>
-    <dt>SpO₂</dt><dd>${formatNumber(latest.spo2, 0, ' %')}${latest.on_oxygen ? ' on O₂' : ''}</dd>
-    <dt>Resp. rate</dt><dd>${formatNumber(latest.respiratory_rate)} /min</dd>
-    <dt>BP</dt><dd>${bp} mmHg</dd>
-    <dt>Temp.</dt><dd>${formatNumber(latest.temperature_c, 1, ' °C')}</dd>
-    <dt>ACVPU</dt><dd>${escapeHtml(latest.consciousness ?? '—')}</dd>
+    ${item('<abbr title="Heart rate">HR</abbr>', formatNumber(latest.heart_rate), 'bpm')}
+    ${item('SpO₂', formatNumber(latest.spo2), latest.on_oxygen ? '% O₂' : '%')}
+    ${item('<abbr title="Respiration rate">RR</abbr>', formatNumber(latest.respiratory_rate), '/min')}
+    ${item('<abbr title="Blood pressure">BP</abbr>', bp, 'mmHg')}
+    ${item('<abbr title="Temperature">Temp</abbr>', formatNumber(latest.temperature_c, 1), '°C')}
+    ${item('ACVPU', escapeHtml(latest.consciousness ?? '—'))}
   </dl>`;
 }
 
@@ -44,7 +45,7 @@ function tileHtml(tile) {
     ${tile.connected ? '' : '<p class="status disconnected">Disconnected</p>'}
     ${vitalsList(tile.latest)}
     <p class="truth" ${showTruth.checked ? '' : 'hidden'}>Scenario: ${escapeHtml(tile.scenario ?? 'not reported')}</p>
-    <p class="muted"><small>${escapeHtml(tile.thingName)} · measured ${tile.latest ? timeAgo(tile.latest.timestampMs) : 'never'}</small></p>
+    <p class="tile-foot muted"><small>${escapeHtml(tile.thingName)} · ${tile.latest ? timeAgo(tile.latest.timestampMs) : 'never'}</small></p>
   </article>`;
 }
 
