@@ -23,7 +23,17 @@ export interface SubscribeDenied {
   topicFilter: string;
 }
 
+/** One message routed by the broker, as an all-seeing in-process subscriber gets it. */
+export interface BrokerMessage {
+  topic: string;
+  payload: Buffer;
+  /** The publishing client; null for the broker's own messages (shadow replies, lifecycle events). */
+  clientId: string | null;
+}
+
 export interface BrokerEventMap {
+  /** Every authorised publish and every message the broker itself publishes ($SYS excluded). */
+  message: [BrokerMessage];
   presence: [PresenceEvent];
   'connection-refused': [ConnectionRefused];
   'publish-denied': [PublishDenied];

@@ -18,7 +18,7 @@ import { ThingDirectory } from './identity.ts';
 import { connectedEvent, disconnectedEvent, markReason, presenceEventTopic, type PresenceEvent } from './presence.ts';
 import { listenTls } from './tls-listener.ts';
 
-export { BrokerEvents, type BrokerEventMap, type BrokerStats } from './events.ts';
+export { BrokerEvents, type BrokerEventMap, type BrokerMessage, type BrokerStats } from './events.ts';
 export type { ConnectedEvent, DisconnectedEvent, DisconnectReason, PresenceEvent } from './presence.ts';
 
 /** AWS IoT Core's message payload limit. */
@@ -126,6 +126,10 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Run
     },
   });
 
+  aedes.on('publish', (packet, client) => {
+    if (events.listenerCount('message') === 0 || packet.topic.startsWith('$SYS/')) return;
+    events.emit('message', { topic: packet.topic, payload: asBuffer(packet.payload), clientId: client?.id ?? null });
+  });
   aedes.on('clientReady', (client) => {
     const state = clients.get(client);
     if (state) announce(connectedEvent(state.session, now(), nextVersion(client.id)));

@@ -93,6 +93,43 @@ describe('local broker over mutual TLS with mqtt.js', () => {
   });
 });
 
+describe('in-process observers', () => {
+  it('reports a connection that drops without DISCONNECT as CONNECTION_LOST', async () => {
+    const thing = 'bedside-0002';
+    const before = presence.length;
+    const client = await connectMonitor(stack.broker, await tlsFiles(stack.certsDir, thing), thing);
+    client.stream.destroy();
+    const event = await waitFor('the lost-connection event', () =>
+      presence.slice(before).find((e) => e.clientId === thing && e.eventType === 'disconnected'));
+    expect(event).toMatchObject({ disconnectReason: 'CONNECTION_LOST', clientInitiatedDisconnect: false });
+    client.end(true);
+  });
+
+  it('emits every routed message: device publishes, shadow replies and lifecycle events', async () => {
+    const seen: Array<{ topic: string; clientId: string | null }> = [];
+    const listener = ({ topic, clientId }: { topic: string; clientId: string | null }) => seen.push({ topic, clientId });
+    stack.broker.events.on('message', listener);
+    try {
+      const thing = 'bedside-0003';
+      const client = await connectMonitor(stack.broker, await tlsFiles(stack.certsDir, thing), thing);
+      await client.publishAsync(vitalsTopic(thing), '{"seq":1}', { qos: 1 });
+      await client.publishAsync(shadowTopic(thing, 'get'), '', { qos: 1 });
+      await client.endAsync();
+      await waitFor('the disconnected lifecycle message', () =>
+        seen.some((m) => m.topic === `$aws/events/presence/disconnected/${thing}`) || undefined);
+      expect(seen).toEqual(expect.arrayContaining([
+        { topic: `$aws/events/presence/connected/${thing}`, clientId: null },
+        { topic: vitalsTopic(thing), clientId: thing },
+        { topic: shadowTopic(thing, 'get'), clientId: thing },
+        { topic: shadowTopic(thing, 'get/rejected'), clientId: null },
+      ]));
+      expect(seen.some((m) => m.topic.startsWith('$SYS'))).toBe(false);
+    } finally {
+      stack.broker.events.off('message', listener);
+    }
+  });
+});
+
 describe('rule error action', () => {
   it('records a delivery that fails in AWS error-action shape instead of losing it', async () => {
     const broken = await startLocalStack({ devices: 1, streamName: 'no-such-stream', createStream: false });
