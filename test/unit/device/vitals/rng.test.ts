@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, deriveSeed } from '../../../../device/vitals/index.ts';
+import { inverseNormalCdf, normalTable4096 } from '../../../../device/vitals/rng.ts';
 
 describe('createRng', () => {
   it('replays the same stream for the same seed', () => {
@@ -55,5 +56,23 @@ describe('deriveSeed', () => {
     expect(deriveSeed(99, 5)).toBe(deriveSeed(99, 5));
     expect(deriveSeed(99, 5)).not.toBe(deriveSeed(100, 5));
     expect([...seeds].every((seed) => Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32)).toBe(true);
+  });
+});
+
+describe('table normals', () => {
+  it('inverts the normal CDF at known quantiles', () => {
+    expect(inverseNormalCdf(0.5)).toBeCloseTo(0, 9);
+    expect(inverseNormalCdf(0.975)).toBeCloseTo(1.959964, 5);
+    expect(inverseNormalCdf(0.01)).toBeCloseTo(-2.326348, 5);
+    expect(() => inverseNormalCdf(1)).toThrow(RangeError);
+  });
+
+  it('holds 4,096 equally likely values with mean 0 and sd within 0.1 % of 1', () => {
+    const table = normalTable4096();
+    expect(table).toHaveLength(4096);
+    const mean = table.reduce((sum, z) => sum + z, 0) / table.length;
+    const sd = Math.sqrt(table.reduce((sum, z) => sum + z * z, 0) / table.length - mean * mean);
+    expect(Math.abs(mean)).toBeLessThan(1e-9);
+    expect(Math.abs(sd - 1)).toBeLessThan(0.001);
   });
 });
