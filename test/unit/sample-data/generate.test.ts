@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { news2 } from '../../../cloud/news2/news2.ts';
 import { validatePayload } from '../../../device/contract/index.ts';
 import { SCENARIOS } from '../../../device/vitals/index.ts';
-import { DEFAULT_OUT_DIR, generateSampleData, LEGACY_EXAMPLE } from '../../../sample-data/generate.ts';
+import { DEFAULT_OUT_DIR, generateSampleData, LEGACY_EXAMPLE, main } from '../../../sample-data/generate.ts';
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
@@ -64,6 +64,24 @@ describe('sample data', () => {
     expect(result.ok && result.reading.spo2 === null && result.reading.quality.includes('spo2_probe_off')).toBe(true);
     for (const example of ['legacy.json', 'vitals-v1.json', 'motion-artefact.json', 'sensor-dropout.json']) {
       expect(validatePayload(readFileSync(join(dirs[0]!, 'examples', example))).ok, example).toBe(true);
+    }
+  });
+});
+
+describe('npm run sample-data', () => {
+  it('prints usage for --help and writes into --out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sample-cli-'));
+    const log = console.log;
+    const lines: string[] = [];
+    console.log = (...args: unknown[]) => { lines.push(args.join(' ')); };
+    try {
+      expect(await main(['--help'])).toBe(0);
+      expect(lines.join('\n')).toMatch(/Usage: npm run sample-data/);
+      expect(await main(['--out', dir])).toBe(0);
+      expect(listFiles(dir)).toContain('sepsis.jsonl');
+    } finally {
+      console.log = log;
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
