@@ -7,7 +7,7 @@ import { createPseudonymiser } from '../../../../cloud/etl/pseudonym.ts';
 import { transformBatch } from '../../../../cloud/etl/transform.ts';
 import { encodeCuratedParquet } from '../../../../cloud/etl/writers/parquet.ts';
 import { encodeVitals } from '../../../../device/contract/index.ts';
-import { kinesisRecord, T0, validBatch, vitalsMessage } from '../../../unit/cloud/etl/kinesis-fixtures.ts';
+import { kinesisRecord, sequenceNumber, T0, validBatch, vitalsMessage } from '../../../unit/cloud/etl/kinesis-fixtures.ts';
 import { duckdbQuery, hyparquetRows, hyparquetSchema } from './lake-readers.ts';
 
 const DUCKDB_TYPES: Record<ColumnType, string> = {
@@ -58,6 +58,19 @@ describe('curated Parquet', () => {
     expect(meta.map((row) => row.compression)).toEqual(['SNAPPY']);
     const measured = hyparquetSchema(bytes).find((element) => element.name === 'measured_at');
     expect(measured).toMatchObject({ type: 'INT64', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' } });
+  });
+
+  it('delta-encodes timestamps and sequence numbers, and both readers decode them', async () => {
+    const encodings = await duckdbQuery(`SELECT path_in_schema AS name, encodings FROM parquet_metadata('${path}') WHERE path_in_schema IN ('measured_at', 'kinesis_sequence') ORDER BY 1`);
+    expect(encodings).toEqual([
+      { name: 'kinesis_sequence', encodings: expect.stringContaining('DELTA_BYTE_ARRAY') as unknown },
+      { name: 'measured_at', encodings: expect.stringContaining('DELTA_BINARY_PACKED') as unknown },
+    ]);
+    const [sequences] = await duckdbQuery(`SELECT count(DISTINCT kinesis_sequence) AS n, min(kinesis_sequence) AS first FROM read_parquet('${path}')`);
+    expect(sequences).toEqual({ n: 201n, first: sequenceNumber(0) });
+    const rows = await hyparquetRows(bytes);
+    expect(rows.map((row) => row.kinesis_sequence)).toEqual([...Array.from({ length: 200 }, (_, n) => sequenceNumber(n)), sequenceNumber(500)]);
+    expect(rows.map((row) => (row.measured_at as Date).getTime()).slice(0, 3)).toEqual([T0, T0 + 1000, T0 + 2000]);
   });
 
   it('reads back with a second reader (hyparquet) to the same values', async () => {
