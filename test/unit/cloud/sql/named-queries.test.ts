@@ -49,8 +49,8 @@ describe('the vitals view', () => {
     expect(names).toEqual([...CURATED_COLUMNS, ...CURATED_PARTITIONS].map((c) => c.name));
   });
 
-  it('keeps one row per (device_id, seq)', () => {
-    expect(VITALS_VIEW_SQL).toMatch(/PARTITION BY device_id, seq/);
+  it('keeps one row per (device_id, seq), partitioned by dt and hour first so that dt filters prune through it', () => {
+    expect(VITALS_VIEW_SQL).toMatch(/PARTITION BY dt, hour, device_id, seq ORDER BY ingested_at\)/);
     expect(VITALS_VIEW_SQL).toMatch(/WHERE copy_number = 1/);
   });
 });

@@ -1,0 +1,209 @@
+/**
+ * `npm run bench -- queries`: bytes each named query reads from the curated Parquet lake, against the same
+ * readings kept as raw gzip JSON lines (DESIGN §9 target: curated <= 5 % of raw).
+ *
+ * Method. A ward of simulated monitors (device/vitals model, 30 s period, 4 days up to now) goes through
+ * the real ETL handler in batches of 500 (the stack's Lambda batch size) into a temporary directory lake,
+ * which then holds both layers of the same data: raw/ (gzip JSON lines, as Athena would read a JSON
+ * table) and curated/ (Parquet). For each named query:
+ *  - curated bytes = DuckDB's profiler `total_bytes_read` while running the query over curated_vitals:
+ *    only the column chunks of the columns the query uses, in the files its dt filter keeps, plus
+ *    footers; the same things Athena reads and bills for Parquet;
+ *  - raw bytes = the size of every raw object in the same dt partitions: Athena cannot skip columns in
+ *    JSON nor seek inside gzip, so it reads these objects whole (raw is partitioned by arrival time,
+ *    within a second of measurement time here);
+ *  - raw, no pruning = every raw object (the cost of the same question on an unpartitioned JSON table).
+ */
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEtlHandler } from '../../cloud/etl/handler.ts';
+import { createFsStore } from '../../cloud/lake/fs-store.ts';
+import { toKinesisStreamEvent, type StreamRecord } from '../../cloud/local/event-source/stream-record.ts';
+import { openLake, type Lake } from '../../cloud/query/lake.ts';
+import { curatedParquetGlob } from '../../cloud/sql/duckdb-curated-view.ts';
+import { NAMED_QUERIES } from '../../cloud/sql/named-queries.ts';
+import { encodeVitals } from '../../device/contract/index.ts';
+import { assignScenario, buildVitalsMessage, createPatientModel, parseScenarioMix } from '../../device/vitals/index.ts';
+import type { Benchmark } from './harness.ts';
+
+const TARGET_PERCENT = 5;
+const DAY_MS = 86_400_000;
+const CONTEXT = { region: 'us-east-1', accountId: '000000000000', streamName: 'vitals', functionName: 'vitals-etl' };
+
+interface Ward { devices: number; periodMs: number; days: number; batchSize: number }
+
+/** Writes the ward's readings through the ETL handler; returns how many records went in. */
+async function buildLake(lakeDir: string, ward: Ward, nowMs: number): Promise<number> {
+  const store = createFsStore(lakeDir);
+  const mix = parseScenarioMix('stable:70,sepsis:10,respiratory_failure:5,haemorrhage:5,tachyarrhythmia:5,postop_fever:5');
+  const end = nowMs - 60_000;
+  const start = end - ward.days * DAY_MS;
+  const monitors = Array.from({ length: ward.devices }, (_, i) => {
+    const id = String(i + 1).padStart(3, '0');
+    return {
+      identity: { device_id: `bedside-${id}`, patient_id: `P${id}`, ward: `ward-${1 + (i % 4)}`, bed: `bed-${id}` },
+      model: createPatientModel({ seed: 1_000 + i, scenario: assignScenario(mix, i, 7), startMs: start, onsetAfterMs: ((i * 7) % 72) * 3_600_000 }),
+    };
+  });
+  let sequence = 49_000_000_000_000_000_000_000_000_000_000_000_000_000_000_000_000_000_000n;
+  let seq = 0;
+  let pending: StreamRecord[] = [];
+  let count = 0;
+  const flush = async (clockMs: number): Promise<void> => {
+    if (pending.length === 0) return;
+    const handler = createEtlHandler({ store, hmacKey: 'bench-only-hmac-key-0123456789', clock: () => clockMs, log: () => {} });
+    const response = await handler(toKinesisStreamEvent(pending, CONTEXT));
+    if (response.batchItemFailures.length > 0) throw new Error('the ETL failed a batch while building the bench lake');
+    count += pending.length;
+    pending = [];
+  };
+  for (let t = start; t <= end; t += ward.periodMs) {
+    seq += 1;
+    for (const monitor of monitors) {
+      const message = buildVitalsMessage(monitor.model.sample(t), { ...monitor.identity, seq, timestamp: new Date(t).toISOString() });
+      const envelope = { payload: Buffer.from(encodeVitals(message)).toString('base64'), thing_name: monitor.identity.device_id, client_id: monitor.identity.device_id, received_at: t + 300 };
+      sequence += 1n;
+      pending.push({ shardId: 'shardId-000000000000', sequenceNumber: sequence.toString(), partitionKey: monitor.identity.device_id, data: Buffer.from(JSON.stringify(envelope)), arrivedAtMs: t + 400 });
+      if (pending.length >= ward.batchSize) await flush(t + 1_500);
+    }
+  }
+  await flush(end + 1_500);
+  return count;
+}
+
+const dtOf = (path: string): string => /dt=(\d{4}-\d{2}-\d{2})/.exec(path)?.[1] ?? '';
+
+async function filesUnder(dir: string): Promise<{ path: string; bytes: number }[]> {
+  const names = await readdir(dir, { recursive: true });
+  const files = [];
+  for (const name of names) {
+    const info = await stat(join(dir, name));
+    if (info.isFile()) files.push({ path: name, bytes: info.size });
+  }
+  return files;
+}
+
+interface Profile { total_bytes_read?: number; children?: Profile[]; operator_name?: string; extra_info?: Record<string, unknown> }
+
+/** The Parquet scans of a profiled query: columns read (after projection pushdown) and files opened. */
+function parquetScans(profile: Profile): { columns: string[]; files: number }[] {
+  const scans: { columns: string[]; files: number }[] = [];
+  const walk = (node: Profile): void => {
+    const info = node.extra_info ?? {};
+    if (info.Function === 'READ_PARQUET') {
+      const projections = info.Projections;
+      scans.push({
+        columns: Array.isArray(projections) ? projections.map(String) : typeof projections === 'string' ? projections.split('\n') : [],
+        files: Number(info['Total Files Read'] ?? Number.NaN),
+      });
+    }
+    for (const child of node.children ?? []) walk(child);
+  };
+  walk(profile);
+  return scans;
+}
+
+/** Bytes of the named columns' chunks (compressed, page headers included) plus footers, per file. */
+async function columnBytes(lake: Lake, glob: string): Promise<Map<string, { footer: number; columns: Map<string, number> }>> {
+  const files = new Map<string, { footer: number; columns: Map<string, number> }>();
+  for (const [file, footer] of (await lake.query(`SELECT file_name, footer_size FROM parquet_file_metadata('${glob}')`)).rows) {
+    files.set(String(file), { footer: Number(footer) + 8, columns: new Map() }); // + length and magic
+  }
+  const chunks = await lake.query(`SELECT file_name, path_in_schema, sum(total_compressed_size) FROM parquet_metadata('${glob}') GROUP BY ALL`);
+  for (const [file, column, bytes] of chunks.rows) files.get(String(file))?.columns.set(String(column), Number(bytes));
+  return files;
+}
+
+async function profiled(lake: Lake, sql: string, outFile: string): Promise<{ duckdbBytes: number; scans: { columns: string[]; files: number }[]; rows: number }> {
+  await lake.query('PRAGMA enable_profiling = \'json\'');
+  await lake.query(`PRAGMA profiling_output = '${outFile}'`);
+  await lake.query('SET custom_profiling_settings = \'{"TOTAL_BYTES_READ": "true", "EXTRA_INFO": "true", "OPERATOR_NAME": "true"}\'');
+  const result = await lake.query(sql);
+  await lake.query('PRAGMA disable_profiling');
+  const profile = JSON.parse(await readFile(outFile, 'utf8')) as Profile;
+  return { duckdbBytes: profile.total_bytes_read ?? Number.NaN, scans: parquetScans(profile), rows: result.rows.length };
+}
+
+export const benchmark: Benchmark = {
+  name: 'queries',
+  description: 'Bytes read per named query: curated Parquet vs the same data as raw gzip JSON lines',
+  async run({ quick }) {
+    const ward: Ward = quick ? { devices: 24, periodMs: 60_000, days: 4, batchSize: 500 } : { devices: 40, periodMs: 30_000, days: 4, batchSize: 500 };
+    const dir = await mkdtemp(join(tmpdir(), 'queries-bench-'));
+    try {
+      const lakeDir = join(dir, 'lake');
+      const started = Date.now();
+      const records = await buildLake(lakeDir, ward, Date.now());
+      const buildSeconds = (Date.now() - started) / 1000;
+      const raw = await filesUnder(join(lakeDir, 'raw/vitals'));
+      const curated = await filesUnder(join(lakeDir, 'curated/vitals'));
+      const rawAll = raw.reduce((sum, f) => sum + f.bytes, 0);
+      const curatedAll = curated.reduce((sum, f) => sum + f.bytes, 0);
+      const lake = await openLake(lakeDir);
+      // Otherwise DuckDB serves repeated reads from its in-memory file cache and reports 0 bytes read.
+      await lake.query('SET enable_external_file_cache = false');
+      // The named queries all filter dt >= yesterday: the raw objects in those partitions are what a raw
+      // table partitioned the same way would read.
+      const [[since]] = (await lake.query('SELECT CAST(CAST(current_date - INTERVAL \'1\' DAY AS date) AS varchar)')).rows as [[string]];
+      const rawPruned = raw.filter((f) => dtOf(f.path) >= since).reduce((sum, f) => sum + f.bytes, 0);
+      const perFile = await columnBytes(lake, curatedParquetGlob(lakeDir));
+      const keptFiles = [...perFile.entries()].filter(([file]) => dtOf(file) >= since).map(([, meta]) => meta);
+      const keptRows = Number((await lake.query(`SELECT count(*) FROM curated_vitals WHERE dt >= '${since}'`)).rows[0]![0]);
+      const columnCost = new Map<string, number>();
+      for (const file of keptFiles) for (const [column, bytes] of file.columns) columnCost.set(column, (columnCost.get(column) ?? 0) + bytes);
+      const footerBytes = keptFiles.reduce((sum, file) => sum + file.footer, 0);
+      const costliest = [...columnCost.entries()].sort((x, y) => y[1] - x[1]).slice(0, 8)
+        .map(([column, bytes]) => `${column} ${(bytes / keptRows).toFixed(1)}`).join(', ');
+      const rows: (string | number)[][] = [];
+      const figures: Record<string, unknown> = {};
+      const targets = [];
+      try {
+        for (const query of NAMED_QUERIES) {
+          const started = Date.now();
+          const measured = await profiled(lake, query.sql, join(dir, `${query.name}.json`));
+          const ms = Date.now() - started;
+          // Athena's bill for Parquet: the chunks of the columns read, in the files the dt filter keeps, plus
+          // footers. Hive partition columns come from the path and cost nothing.
+          // DuckDB may split one logical scan in two (late materialization: keys first, then the other
+          // columns of the rows kept); Athena reads each column chunk once, so count the union once.
+          for (const scan of measured.scans) {
+            if (scan.files !== keptFiles.length) throw new Error(`${query.name} read ${scan.files} files; the dt filter keeps ${keptFiles.length}: partition pruning is not working`);
+          }
+          const columnsRead = [...new Set(measured.scans.flatMap((scan) => scan.columns))].filter((c) => c !== 'dt' && c !== 'hour');
+          const files = keptFiles.length;
+          let bytes = 0;
+          for (const file of keptFiles) bytes += file.footer + columnsRead.reduce((sum, column) => sum + (file.columns.get(column) ?? 0), 0);
+          const percent = (100 * bytes) / rawPruned;
+          rows.push([query.name, files, columnsRead.length, bytes, rawPruned, Number(percent.toFixed(2)), Number(((100 * bytes) / rawAll).toFixed(2)), measured.duckdbBytes, ms]);
+          figures[query.name] = {
+            curated_bytes: bytes, curated_files_read: files, columns_read: columnsRead, raw_bytes_same_partitions: rawPruned,
+            percent_of_raw: Number(percent.toFixed(2)), percent_of_raw_unpruned: Number(((100 * bytes) / rawAll).toFixed(2)),
+            duckdb_total_bytes_read: measured.duckdbBytes, duckdb_ms: ms, result_rows: measured.rows,
+          };
+          targets.push({ what: `${query.name}: curated bytes / raw bytes`, target: `<= ${TARGET_PERCENT} %`, actual: `${percent.toFixed(2)} %`, met: percent <= TARGET_PERCENT });
+        }
+      } finally {
+        lake.close();
+      }
+      console.log([
+        `queries bench: ${records.toLocaleString('en-US')} readings (${ward.devices} monitors, every ${ward.periodMs / 1000} s, ${ward.days} days, batches of ${ward.batchSize}) through the ETL in ${buildSeconds.toFixed(1)} s.`,
+        `Lake: raw ${rawAll.toLocaleString('en-US')} bytes in ${raw.length} gzip JSON-lines objects; curated ${curatedAll.toLocaleString('en-US')} bytes in ${curated.length} Parquet files.`,
+        `curated bytes = compressed chunks of the columns DuckDB's plan reads (projection pushdown, from its profile) in the files`,
+        `the dt filter keeps, plus footers: what Athena bills for Parquet. DuckDB I/O bytes = its profiler's total_bytes_read`,
+        `(it coalesces nearby reads, so it may read whole small files; shown for reference).`,
+        `raw bytes = raw objects in the same dt partitions (dt >= ${since}), read whole, as Athena reads gzip JSON.`,
+        `Per reading in those partitions: raw ${(rawPruned / keptRows).toFixed(1)} bytes; Parquet footers ${(footerBytes / keptRows).toFixed(1)} bytes; costliest columns (bytes/reading): ${costliest}.`,
+      ].join('\n'));
+      return {
+        name: 'queries',
+        columns: ['named query', 'files', 'columns', 'curated bytes', 'raw bytes', '% of raw', '% of raw, no pruning', 'DuckDB I/O bytes', 'ms'],
+        rows,
+        figures: { records, devices: ward.devices, period_ms: ward.periodMs, days: ward.days, batch_size: ward.batchSize, raw_bytes_total: rawAll, curated_bytes_total: curatedAll, raw_bytes_queried_partitions: rawPruned, readings_queried_partitions: keptRows, footer_bytes_per_reading: Number((footerBytes / keptRows).toFixed(2)), column_bytes_per_reading: Object.fromEntries([...columnCost.entries()].map(([c, b]) => [c, Number((b / keptRows).toFixed(2))])), queries: figures },
+        targets,
+      };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};
