@@ -45,13 +45,14 @@ export function createLiveUpdates(feed: DashboardFeed, options: LiveUpdatesOptio
   let pendingPipeline: PipelineStats | null = null;
   let pipelinePolling = false;
 
-  const watchedBeds = (): Set<string> => new Set([...clients].map((client) => client.bed).filter((bed): bed is string => bed !== null));
+  /** Beds some page charts, with how many pages: points are kept only for these. */
+  const watchedBeds = new Map<string, number>();
 
   const unsubscribe = [
     feed.on('vitals', ({ thing, tile, point }) => {
       dirtyThings.set(thing.thingName, thing);
       dirtyTiles.set(tile.thingName, tile);
-      if (watchedBeds().has(thing.thingName)) {
+      if (watchedBeds.has(thing.thingName)) {
         const points = pendingPoints.get(thing.thingName) ?? [];
         points.push(point);
         pendingPoints.set(thing.thingName, points);
@@ -131,7 +132,14 @@ export function createLiveUpdates(feed: DashboardFeed, options: LiveUpdatesOptio
       // Browsers reconnect by themselves; tell them not to hammer a restarting stack.
       res.write(`retry: 2000\n${frame('hello', { flushIntervalMs, topics: [...topics], bed: client.bed })}`);
       clients.add(client);
-      req.on('close', () => { clients.delete(client); });
+      if (client.bed !== null && topics.has('points')) watchedBeds.set(client.bed, (watchedBeds.get(client.bed) ?? 0) + 1);
+      req.on('close', () => {
+        clients.delete(client);
+        if (client.bed === null || !topics.has('points')) return;
+        const watchers = (watchedBeds.get(client.bed) ?? 1) - 1;
+        if (watchers > 0) watchedBeds.set(client.bed, watchers);
+        else watchedBeds.delete(client.bed);
+      });
       if (topics.has('pipeline')) void pollPipeline();
     },
     get clientCount() {
@@ -142,6 +150,7 @@ export function createLiveUpdates(feed: DashboardFeed, options: LiveUpdatesOptio
       for (const off of unsubscribe) off();
       for (const client of clients) client.res.end();
       clients.clear();
+      watchedBeds.clear();
     },
   };
 }

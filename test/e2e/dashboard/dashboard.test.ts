@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboardFeed } from '../../../cloud/local/dashboard/feed.ts';
 import { startDashboard, type RunningDashboard } from '../../../cloud/local/dashboard/server.ts';
 import { createSimulatedWard, type SimulatedWard } from '../../../cloud/local/dashboard/simulated-ward.ts';
@@ -20,14 +20,15 @@ let ward: SimulatedWard;
 let browser: Browser;
 let page: Page;
 let publisher: NodeJS.Timeout;
+const pageErrors: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (.ci/run does: apt-get install chromium)`);
   mkdirSync(ARTIFACTS, { recursive: true });
   const now = Date.now();
   const feed = createDashboardFeed();
-  // 6 minutes of history at 30x: three simulated hours, long enough for sepsis to reach NEWS2 >= 7.
-  ward = createSimulatedWard(feed, { count: MONITORS, seed: 1, speed: 30, startMs: now - 6 * 60_000 });
+  // 4 minutes of history at 45x: three simulated hours, long enough for sepsis to reach NEWS2 >= 7.
+  ward = createSimulatedWard(feed, { count: MONITORS, seed: 1, speed: 45, startMs: now - 4 * 60_000 });
   ward.connectAll(now);
   ward.publishUntil(now);
   dashboard = await startDashboard({ feed, host: '127.0.0.1', port: 0 });
@@ -40,8 +41,14 @@ beforeAll(async () => {
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(8_000);
-  page.on('pageerror', (error) => { throw error; });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => { if (message.type() === 'error') pageErrors.push(message.text()); });
 }, 30_000);
+
+afterEach(() => {
+  // Any script error or failed request in the page fails the test that caused it.
+  expect(pageErrors.splice(0)).toEqual([]);
+});
 
 afterAll(async () => {
   clearInterval(publisher);
@@ -64,10 +71,11 @@ describe('dashboard in Chromium', () => {
     await page.waitForSelector('tr[data-thing="bedside-0007"] [data-status="disconnected"]');
     await page.waitForSelector(`#fleet-summary[data-connected="${MONITORS - 1}"]`);
     expect(await page.locator('#fleet tbody [data-status="disconnected"]').count()).toBe(1);
-    await page.fill('#filter', 'disconnected');
+    // Found by its label, as a screen reader user would.
+    await page.getByLabel('Filter things').fill('disconnected');
     expect(await page.locator('#fleet tbody tr:not([hidden])').count()).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, 'fleet-disconnected.png') });
-    await page.fill('#filter', '');
+    await page.getByLabel('Filter things').fill('');
   });
 
   it('shows a high-risk tile for a deteriorating patient on the ward board, ground truth hidden', async () => {
@@ -81,17 +89,29 @@ describe('dashboard in Chromium', () => {
     // Sorted by risk: the first tile is high too.
     await expect(page.locator('.board article').first().getAttribute('data-band')).resolves.toBe('high');
     await expect(tile.locator('.truth').isHidden()).resolves.toBe(true);
-    await page.check('#show-truth');
+    const showTruth = page.getByRole('checkbox', { name: 'Show scenario (ground truth)' });
+    await showTruth.check();
     await expect(tile.locator('.truth').textContent()).resolves.toContain('sepsis');
-    await page.uncheck('#show-truth');
+    await showTruth.uncheck();
     await page.screenshot({ path: join(ARTIFACTS, 'ward-board.png') });
+    // A tablet in portrait: tiles reflow into columns and nothing scrolls sideways.
+    await page.setViewportSize({ width: 768, height: 1024 });
+    await page.waitForTimeout(100);
+    const layout = await page.evaluate(() => {
+      const lefts = new Set([...document.querySelectorAll('.board > li')].slice(0, 6).map((li) => Math.round(li.getBoundingClientRect().left)));
+      return { columns: lefts.size, overflow: document.documentElement.scrollWidth - window.innerWidth };
+    });
+    expect(layout.columns).toBeGreaterThanOrEqual(2);
+    expect(layout.overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'ward-board-tablet.png') });
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it('draws a bed’s charts and updates them as readings arrive', async () => {
     const septic = ward.thingNames.find((name) => ward.scenarioOf(name) === 'sepsis')!;
     await page.goto(`${dashboard.url}/bed.html?thing=${septic}`);
     const heartRate = page.locator('figure[data-chart="heart_rate"]');
-    await page.waitForFunction(() => Number(document.querySelector('figure[data-chart="heart_rate"]')?.getAttribute('data-points')) > 300);
+    await page.waitForFunction(() => Number(document.querySelector('figure[data-chart="heart_rate"]')?.getAttribute('data-points')) > 200);
     const before = Number(await heartRate.getAttribute('data-points'));
     const pixelsBefore = await heartRate.locator('canvas').evaluate((canvas: HTMLCanvasElement) => canvas.toDataURL());
     await page.waitForFunction((n) => Number(document.querySelector('figure[data-chart="heart_rate"]')?.getAttribute('data-points')) >= n + 2, before);
