@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { assertLakeKey, ObjectStoreError, type ObjectStore } from './object-store.ts';
+import { assertLakeKey, isLakeKey, ObjectStoreError, type ObjectStore } from './object-store.ts';
 
 const TEMP_MARKER = '.tmp-';
 
@@ -39,7 +39,11 @@ export function createFsStore(root: string): ObjectStore {
     },
     async list(prefix) {
       try {
-        const files = await walk(root);
+        // Walk only the directory the prefix is certainly inside, not the whole lake.
+        const directory = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+        // A prefix no valid key can start with ("../", "a//b") lists nothing, as in S3.
+        if (directory !== '' && !isLakeKey(directory)) return [];
+        const files = await walk(directory === '' ? root : join(root, ...directory.split('/')));
         return files
           .map((file) => relative(root, file).split(sep).join('/'))
           .filter((key) => key.startsWith(prefix) && !key.includes(TEMP_MARKER))

@@ -26,10 +26,14 @@ export class ObjectStoreError extends Error {
 }
 
 /** Lake keys are relative, slash-separated, without empty, "." or ".." segments (no escaping the root). */
-export function assertLakeKey(key: string): void {
+export function isLakeKey(key: string): boolean {
   const segments = key.split('/');
-  if (key.length === 0 || key.length > 1024 || key.startsWith('/') || segments.some((s) => s === '' || s === '.' || s === '..')
-    || key.includes('\\') || key.includes('\0')) {
+  return key.length > 0 && key.length <= 1024 && !segments.some((s) => s === '' || s === '.' || s === '..')
+    && !key.includes('\\') && !key.includes('\0');
+}
+
+export function assertLakeKey(key: string): void {
+  if (!isLakeKey(key)) {
     throw new RangeError(`"${key}" is not a valid lake key: use relative slash-separated segments, no "..", at most 1024 characters`);
   }
 }

@@ -64,6 +64,7 @@ export function objectStoreContract(name: string, makeStore: StoreFactory): void
     it('rejects keys that would escape the lake', async () => {
       await expect(store.put('../outside', bytes('x'))).rejects.toThrow(/not a valid lake key/);
       await expect(store.get('/absolute')).rejects.toThrow(/not a valid lake key/);
+      expect(await store.list('../')).toEqual([]);
     });
 
     it('keeps concurrent puts to different keys apart', async () => {
