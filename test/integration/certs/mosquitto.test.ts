@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { iot, mqtt as crt } from 'aws-iot-device-sdk-v2';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bedsideMonitorPolicy } from '../../../cloud/ingest/iot-policy.ts';
@@ -183,6 +184,37 @@ describe.skipIf(MOSQUITTO === undefined)('the generated certificates and ACL on 
     await waitFor(() => received.length > 0);
     expect(received).toEqual(['dt/bedside/bedside-0001/vitals']);
   });
+
+  it('works with aws-iot-device-sdk-v2 too (aws-crt reads the EC key and verifies the broker certificate)', async () => {
+    const observer = await connect({ cert: readFileSync(join(dir, 'observer.pem')), key: readFileSync(join(dir, 'observer.key')), clientId: 'observer-4' });
+    await observer.subscribeAsync('dt/bedside/bedside-0001/vitals', { qos: 1 });
+    const received: string[] = [];
+    observer.on('message', (_topic, payload) => received.push(payload.toString()));
+    const p = deviceCredentialPaths(dir, 'bedside-0001');
+    const config = iot.AwsIotMqttConnectionConfigBuilder.new_mtls_builder_from_path(p.cert, p.key)
+      .with_certificate_authority_from_path(undefined, p.ca)
+      .with_endpoint('localhost')
+      .with_port(port)
+      .with_client_id('bedside-0001')
+      .with_clean_session(true)
+      .build();
+    const connection = new crt.MqttClient().new_connection(config);
+    try {
+      await withTimeout(connection.connect(), 'aws-crt connect');
+      await withTimeout(connection.publish('dt/bedside/bedside-0001/vitals', '{"sdk":true}', crt.QoS.AtLeastOnce), 'aws-crt publish');
+      await waitFor(() => received.includes('{"sdk":true}'));
+    } finally {
+      await withTimeout(connection.disconnect(), 'aws-crt disconnect').catch(() => undefined);
+    }
+  });
+
+  function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} timed out after ${WAIT_MS} ms; mosquitto log:\n${brokerLog}`)), WAIT_MS);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  }
 
   async function waitFor(condition: () => boolean): Promise<void> {
     const deadline = Date.now() + WAIT_MS;
