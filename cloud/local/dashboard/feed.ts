@@ -301,6 +301,7 @@ function toCell(value: unknown): QueryCell {
     case 'bigint': return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
     default:
       if (value instanceof Date) return value.toISOString();
+      if (Array.isArray(value)) return JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'bigint' ? inner.toString() : inner));
       return typeof (value as { toString?: unknown }).toString === 'function' && (value as object).toString !== Object.prototype.toString
         ? String(value)
         : JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'bigint' ? inner.toString() : inner));

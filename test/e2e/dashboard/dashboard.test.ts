@@ -98,7 +98,7 @@ describe('dashboard in Chromium', () => {
     await page.setViewportSize({ width: 768, height: 1024 });
     await page.waitForTimeout(100);
     const layout = await page.evaluate(() => {
-      const lefts = new Set([...document.querySelectorAll('.board > li')].slice(0, 6).map((li) => Math.round(li.getBoundingClientRect().left)));
+      const lefts = new Set(Array.from(document.querySelectorAll('.board > li')).slice(0, 6).map((li) => Math.round(li.getBoundingClientRect().left)));
       return { columns: lefts.size, overflow: document.documentElement.scrollWidth - window.innerWidth };
     });
     expect(layout.columns).toBeGreaterThanOrEqual(2);

@@ -128,12 +128,12 @@ describe('createDashboardFeed', () => {
     const feed = createDashboardFeed({
       queries: {
         list: () => [{ name: 'latest_vitals_per_bed', description: 'Latest reading per bed' }],
-        run: async () => ({ columns: ['bed', 'readings', 'at', 'big'], rows: [['3', 42n, new Date(T0), 2n ** 70n]] }),
+        run: async () => ({ columns: ['bed', 'readings', 'at', 'big', 'list'], rows: [['3', 42n, new Date(T0), 2n ** 70n, [1n, 'a']]] }),
       },
     });
     const result = await feed.runNamedQuery('latest_vitals_per_bed');
-    expect(result.rows).toEqual([['3', 42, new Date(T0).toISOString(), (2n ** 70n).toString()]]);
-    expect(result.columns).toEqual(['bed', 'readings', 'at', 'big']);
+    expect(result.rows).toEqual([['3', 42, new Date(T0).toISOString(), (2n ** 70n).toString(), '["1","a"]']]);
+    expect(result.columns).toEqual(['bed', 'readings', 'at', 'big', 'list']);
   });
 
   it('refuses an unknown query name and wraps a runner failure with its cause', async () => {
