@@ -22,7 +22,8 @@ function cells(thing) {
     <td>${escapeHtml(intervalOf(thing.reported))}</td>
     <td>${escapeHtml(scenarioOf(thing.reported) ?? '—')}</td>
     <td class="num">${formatNumber(thing.battery, 0, ' %')}</td>
-    <td class="num">${formatNumber(thing.messages)}</td>`;
+    <td class="num">${formatNumber(thing.messages)}</td>
+    <td class="num">${formatNumber(thing.rejected)}</td>`;
 }
 
 function matches(thing, text) {

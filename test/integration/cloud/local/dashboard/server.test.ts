@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { get, request, type IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VITALS_SCHEMA_ID, type VitalsV1 } from '../../../../../device/contract/index.ts';
 import { createDashboardFeed, type DashboardFeedHub } from '../../../../../cloud/local/dashboard/feed.ts';
@@ -167,5 +167,32 @@ describe('startDashboard', () => {
     await expect(Promise.race([client.ended.then(() => 'ended'), new Promise((resolve) => setTimeout(resolve, 2000, 'still open'))])).resolves.toBe('ended');
     await expect(fetch(`${dashboard.url}/api/things`)).rejects.toThrow();
     client.close();
+  });
+});
+
+describe('a browser that cannot keep up', () => {
+  it('is skipped while its socket is full and then told to resync, instead of being buffered without bound', async () => {
+    const { feed, dashboard } = await start({ flushIntervalMs: 20 });
+    let received = '';
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      get(`${dashboard.url}/api/events?topics=things`, resolve).on('error', reject);
+    });
+    running.push({ close: () => response.destroy() });
+    response.setEncoding('utf8');
+    response.pause(); // the "browser" stops reading: kernel buffers fill, then write() says no
+    const padding = 'x'.repeat(1000);
+    let published = 0;
+    for (let round = 0; round < 40; round += 1) {
+      for (let thing = 1; thing <= 2000; thing += 1) feed.upsertThing({ thingName: `bedside-${thing}`, model: `${padding}${round}` });
+      published += 2000 * 1050;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    response.on('data', (chunk: string) => { received += chunk; });
+    response.resume();
+    const deadline = Date.now() + 10_000;
+    while (!received.includes('event: resync') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(received).toContain('event: resync');
+    // What was skipped was never queued: far fewer bytes reached the client than were produced.
+    expect(received.length).toBeLessThan(published / 4);
   });
 });
