@@ -45,7 +45,7 @@ function tileHtml(tile) {
     ${tile.connected ? '' : '<p class="status disconnected">Disconnected</p>'}
     ${vitalsList(tile.latest)}
     <p class="truth" ${showTruth.checked ? '' : 'hidden'}>Scenario: ${escapeHtml(tile.scenario ?? 'not reported')}</p>
-    <p class="tile-foot muted"><small>${escapeHtml(tile.thingName)} · ${tile.latest ? timeAgo(tile.latest.timestampMs) : 'never'}</small></p>
+    <p class="tile-foot muted"><small>${escapeHtml(tile.thingName)} · <span class="age" data-ms="${tile.latest?.timestampMs ?? ''}">${tile.latest ? timeAgo(tile.latest.timestampMs) : 'never'}</span></small></p>
   </article>`;
 }
 
@@ -87,6 +87,11 @@ async function loadSnapshot() {
 }
 
 wardSelect.addEventListener('change', render);
+// A silent monitor's tile is not re-rendered: age its "measured ... ago" text every second.
+setInterval(() => {
+  const now = Date.now();
+  for (const age of board.querySelectorAll('.age')) age.textContent = timeAgo(age.dataset.ms ? Number(age.dataset.ms) : null, now);
+}, 1000);
 showTruth.addEventListener('change', () => {
   for (const truth of board.querySelectorAll('.truth')) truth.hidden = !showTruth.checked;
 });
