@@ -16,6 +16,7 @@ import { accessHooks, type AccessCounters, type ClientState } from './access-hoo
 import { BrokerEvents, type BrokerStats } from './events.ts';
 import { ThingDirectory } from './identity.ts';
 import { connectedEvent, disconnectedEvent, markReason, presenceEventTopic, type PresenceEvent } from './presence.ts';
+import { guardPacketSize, maxPacketBytesFor } from './packet-size-guard.ts';
 import { listenTls } from './tls-listener.ts';
 
 export { BrokerEvents, type BrokerEventMap, type BrokerMessage, type BrokerStats } from './events.ts';
@@ -64,6 +65,7 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Run
     oversizedPayloads: 0, subscribesDenied: 0, tlsHandshakeFailures: 0, shadowRequests: 0,
   };
   const reportInternal = (error: Error) => events.emit('internal-error', error);
+  const maxPayloadBytes = options.maxPayloadBytes ?? IOT_CORE_MAX_PAYLOAD_BYTES;
 
   // Everything that can refuse to start does so before a socket opens.
   const authorizer = createAuthorizer(bedsideMonitorPolicy());
@@ -114,7 +116,7 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Run
     maxClientsIdLength: 128,
     ...accessHooks({
       things, authorizer, events, counters, clients,
-      maxPayloadBytes: options.maxPayloadBytes ?? IOT_CORE_MAX_PAYLOAD_BYTES,
+      maxPayloadBytes,
       connectedClient: (clientId) => (aedes as unknown as { clients: Record<string, Client> }).clients[clientId],
     }),
     published(packet: AedesPublishPacket, client: Client | null, done: (error?: Error | null) => void) {
@@ -155,7 +157,14 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Run
   try {
     listener = await listenTls({
       host, port: options.port ?? DEFAULT_BROKER_PORT, caPem, certPem, keyPem,
-      onConnection: (socket) => broker.handle(socket),
+      onConnection: (socket) => {
+        const client = broker.handle(socket);
+        guardPacketSize(client, maxPacketBytesFor(maxPayloadBytes), (announcedBytes) => {
+          counters.oversizedPayloads++;
+          markReason(clients.get(client)?.session, 'CLIENT_ERROR');
+          events.emit('publish-denied', { clientId: client.id ?? '', topic: '', reason: 'payload-too-large', payloadBytes: announcedBytes });
+        });
+      },
       onHandshakeError: (remoteAddress, error) => {
         counters.tlsHandshakeFailures++;
         counters.connectionsRefused++;

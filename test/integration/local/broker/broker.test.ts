@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir, readFile } from 'node:fs/promises';
-import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
 import { vitalsTopic, shadowTopic } from '../../../../device/contract/index.ts';
 import type { PresenceEvent } from '../../../../cloud/local/broker/index.ts';
 import { VITALS_RULE_NAME } from '../../../../cloud/ingest/vitals-rule.ts';
-import { closed, connectMonitor, readStream, startLocalStack, tlsFiles, waitFor, type LocalStack } from './local-stack.ts';
+import { closed, connectMonitor, rawMqttSession, readStream, startLocalStack, tlsFiles, waitFor, type LocalStack } from './local-stack.ts';
 
 let stack: LocalStack;
 const presence: PresenceEvent[] = [];
@@ -110,18 +109,10 @@ describe('in-process observers', () => {
     const thing = 'bedside-0001';
     const files = await tlsFiles(stack.certsDir, thing);
     const before = presence.length;
-    // A hand-written MQTT 3.1.1 CONNECT with keep-alive 1 s, then silence (mqtt.js would keep pinging).
-    const id = Buffer.from(thing);
-    const body = Buffer.concat([
-      Buffer.from([0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x02, 0x00, 0x01]),
-      Buffer.from([id.length >> 8, id.length & 0xff]), id,
-    ]);
-    const socket = tlsConnect({ host: stack.broker.host, port: stack.broker.port, ...files, servername: 'localhost' });
+    // A hand-written CONNECT with keep-alive 1 s, then silence (mqtt.js would keep pinging).
+    const { socket, connack } = await rawMqttSession(stack.broker, files, thing, 1);
     try {
-      await new Promise<void>((resolve, reject) => { socket.once('secureConnect', resolve); socket.once('error', reject); });
-      const connack = new Promise<Buffer>((resolve) => socket.once('data', resolve));
-      socket.write(Buffer.concat([Buffer.from([0x10, body.length]), body]));
-      expect([...(await connack)]).toEqual([0x20, 0x02, 0x00, 0x00]);
+      expect([...connack]).toEqual([0x20, 0x02, 0x00, 0x00]);
       const event = await waitFor('the keep-alive timeout', () =>
         presence.slice(before).find((e) => e.clientId === thing && e.eventType === 'disconnected'), 5_000);
       expect(event).toMatchObject({ disconnectReason: 'MQTT_KEEP_ALIVE_TIMEOUT' });

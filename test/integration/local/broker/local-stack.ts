@@ -3,6 +3,7 @@ import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type Kin
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { caPaths, deviceCredentialPaths, ensureDevices } from '../../../../certs/local/index.ts';
 import { startLocalBroker, type RunningBroker } from '../../../../cloud/local/broker/index.ts';
@@ -97,4 +98,35 @@ export function closed(client: MqttClient, timeoutMs = 5_000): Promise<void> {
     const timer = setTimeout(() => reject(new Error(`client ${client.options.clientId} still connected after ${timeoutMs} ms`)), timeoutMs);
     client.once('close', () => { clearTimeout(timer); resolve(); });
   });
+}
+
+/** MQTT's variable-length "remaining length" encoding. */
+export function remainingLength(n: number): Buffer {
+  const bytes: number[] = [];
+  do {
+    let byte = n % 128;
+    n = Math.floor(n / 128);
+    if (n > 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (n > 0);
+  return Buffer.from(bytes);
+}
+
+/**
+ * A raw TLS connection that has sent a hand-written MQTT 3.1.1 CONNECT (clean session) and received
+ * CONNACK: for what a well-behaved client library would never send.
+ */
+export async function rawMqttSession(
+  target: { host: string; port: number }, credentials: { cert: string; key: string; ca: string }, clientId: string, keepAliveSeconds: number,
+): Promise<{ socket: TLSSocket; connack: Buffer }> {
+  const id = Buffer.from(clientId);
+  const body = Buffer.concat([
+    Buffer.from([0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x02, keepAliveSeconds >> 8, keepAliveSeconds & 0xff]),
+    Buffer.from([id.length >> 8, id.length & 0xff]), id,
+  ]);
+  const socket = tlsConnect({ host: target.host, port: target.port, ...credentials, servername: 'localhost' });
+  await new Promise<void>((resolve, reject) => { socket.once('secureConnect', resolve); socket.once('error', reject); });
+  const connack = new Promise<Buffer>((resolve) => socket.once('data', resolve));
+  socket.write(Buffer.concat([Buffer.from([0x10]), remainingLength(body.length), body]));
+  return { socket, connack: await connack };
 }

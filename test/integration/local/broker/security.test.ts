@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { issueCertificate, revokeDevice } from '../../../../certs/local/index.ts';
 import { vitalsTopic } from '../../../../device/contract/index.ts';
 import type { DisconnectedEvent, PresenceEvent } from '../../../../cloud/local/broker/index.ts';
-import { closed, connectMonitor, readStream, startLocalStack, tlsFiles, waitFor, type LocalStack } from './local-stack.ts';
+import { closed, connectMonitor, rawMqttSession, readStream, remainingLength, startLocalStack, tlsFiles, waitFor, type LocalStack } from './local-stack.ts';
 
 let stack: LocalStack;
 const presence: PresenceEvent[] = [];
@@ -126,5 +126,24 @@ describe('local broker security', () => {
     });
     allowed.push(largest.toString());
     expect(await streamAfterSettling()).toEqual([]);
+  });
+
+  it('drops a connection whose PUBLISH announces 100 MB as soon as the header arrives', async () => {
+    const thing = 'bedside-0002';
+    const { socket, connack } = await rawMqttSession(stack.broker, await tlsFiles(stack.certsDir, thing), thing, 30);
+    try {
+      expect([...connack]).toEqual([0x20, 0x02, 0x00, 0x00]);
+      const gone = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      const topic = Buffer.from(vitalsTopic(thing));
+      socket.write(Buffer.concat([
+        Buffer.from([0x32]), remainingLength(100_000_000), Buffer.from([topic.length >> 8, topic.length & 0xff]), topic,
+        Buffer.from([0x00, 0x01]), Buffer.alloc(1024, 0x61),
+      ]));
+      await waitFor('the connection to close', () => gone.then(() => true), 3_000);
+      expect(await disconnectReason(thing)).toBe('CLIENT_ERROR');
+      expect(await streamAfterSettling()).toEqual([]);
+    } finally {
+      socket.destroy();
+    }
   });
 });
