@@ -5,7 +5,7 @@
  * unsafe. Pure: same batch, same objects, byte for byte.
  */
 import type { CuratedRow } from '../curated-row.ts';
-import type { Indexed, QuarantineEntry, RawEntry, TransformResult } from '../transform.ts';
+import { rawEntryOf, type Indexed, type QuarantineEntry, type RawRecord, type TransformResult } from '../transform.ts';
 import { encodeJsonLinesGzip, JSONL_GZIP_CONTENT_TYPE } from './jsonl-gzip.ts';
 import { curatedKey, hourPartition, quarantineKey, rawKey, type HourPartition } from './lake-keys.ts';
 import { encodeCuratedParquet, PARQUET_CONTENT_TYPE } from './parquet.ts';
@@ -50,12 +50,12 @@ function groupBy<T>(entries: readonly Indexed<T>[], place: (value: T) => { shard
 
 export function planLakeObjects(result: TransformResult): LakeObject[] {
   const objects: LakeObject[] = [];
-  for (const group of groupBy<RawEntry>(result.raw, (raw) => ({ shard: raw.kinesis.shard_id, at: raw.kinesis.arrived_at, seq: raw.kinesis.sequence_number }))) {
+  for (const group of groupBy<RawRecord>(result.raw, (raw) => ({ shard: raw.kinesis.shard_id, at: raw.kinesis.arrived_at, seq: raw.kinesis.sequence_number }))) {
     objects.push({
       layer: 'raw',
       key: rawKey(group.partition, group.shard, group.firstSeq, group.lastSeq),
       contentType: JSONL_GZIP_CONTENT_TYPE,
-      body: encodeJsonLinesGzip(group.entries.map((entry) => entry.value)),
+      body: encodeJsonLinesGzip(group.entries.map((entry) => rawEntryOf(entry.value))),
       indexes: group.entries.map((entry) => entry.index),
       rows: group.entries.length,
     });
