@@ -23,6 +23,16 @@ const RED = '{"color":"red", "temperature":50}';
 
 describe('IoT SQL on the AWS IoT SQL reference examples', () => {
   const cases: Case[] = [
+    // "AWS IoT SQL reference" (introduction)
+    {
+      name: 'AWS IoT SQL reference: the introductory rule',
+      sql: "SELECT color AS rgb FROM 'topic/subtopic' WHERE temperature > 50",
+      payload: '{ "color":"red", "temperature":100 }',
+      expected: { rgb: 'red' },
+    },
+    // "Data types"
+    { name: 'Data types: NULL is a value', sql: "SELECT NULL AS n FROM 'topic/subtopic'", payload: RED, expected: { n: null } },
+    { name: 'Data types: a null key is Null, a missing key Undefined and left out', sql: "SELECT foo, bar FROM 'topic/subtopic'", payload: '{"foo":null}', expected: { foo: null } },
     // "SELECT clause"
     { name: 'SELECT clause: * returns the whole payload', sql: "SELECT * FROM 'topic/subtopic'", payload: RED, expected: { color: 'red', temperature: 50 } },
     { name: 'SELECT clause: a key', sql: "SELECT color FROM 'topic/subtopic'", payload: RED, expected: { color: 'red' } },
