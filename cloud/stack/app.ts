@@ -23,15 +23,20 @@ export interface BuildAppOptions {
   readonly context?: Record<string, unknown>;
   readonly outdir?: string;
   readonly etlEntry?: string;
+  /** Register the cdk-nag packs as synthesis validations (default true; assertion tests that run nag separately turn it off). */
+  readonly nag?: boolean;
+  /** CDK's built-in CloudFormation rule validation at synthesis (default true; slow, so the assertion tests skip it). */
+  readonly builtinValidation?: boolean;
 }
 
 export async function buildApp(options: BuildAppOptions = {}): Promise<{ app: App; stack: DatalakeStack }> {
   const app = new App({
     ...(options.context ? { context: options.context } : {}),
     ...(options.outdir ? { outdir: options.outdir } : {}),
+    ...(options.builtinValidation === false ? { builtinCloudFormationValidation: false } : {}),
   });
   const config = readStackConfig((key) => app.node.tryGetContext(key));
-  const sql = await sqlSources();
+  const sql = sqlSources();
   const stack = new DatalakeStack(app, STACK_NAME, {
     config,
     description: 'Healthcare realtime datalake: IoT Core -> Kinesis -> Lambda ETL -> S3 lake -> Glue/Athena',
@@ -39,7 +44,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<{ app: Ap
     namedQueries: sql.namedQueries,
     ...(options.etlEntry ? { etlEntry: options.etlEntry } : {}),
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new HIPAASecurityChecks(app));
+  if (options.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new HIPAASecurityChecks(app));
   return { app, stack };
 }
 

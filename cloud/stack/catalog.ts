@@ -9,13 +9,8 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { NamedQuery } from '../sql/named-queries.ts';
 import { CATALOG_DEFAULTS } from './defaults.ts';
-
-export interface NamedQuery {
-  readonly name: string;
-  readonly description: string;
-  readonly sql: string;
-}
 
 export interface CatalogProps {
   readonly lakeBucket: s3.IBucket;

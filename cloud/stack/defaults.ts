@@ -50,8 +50,6 @@ export const CATALOG_DEFAULTS = {
   workGroupName: 'healthcare-datalake',
   /** Per-query scan cutoff: 1 GiB is ~10 days of 1,000 monitors in curated Parquet; raise via context. */
   bytesScannedCutoffPerQuery: 1024 ** 3,
-  /** First date partition projection enumerates. */
-  projectionStartDate: '2024-01-01',
 } as const;
 
 export const MONITORING_DEFAULTS = {

@@ -1,16 +1,29 @@
 /**
- * Where the stack gets the curated table input and the named queries: cloud/sql when it provides them
- * (the single SQL source shared with the local DuckDB query command), else the schema-derived fallback.
+ * The SQL the stack deploys, from the single sources in cloud/sql (shared with the local DuckDB query
+ * command): the curated table's Glue input and the named queries, plus the `vitals` dedup view's DDL as
+ * a saved query to run once after the first deploy (CloudFormation has no Athena view resource).
  */
 import type * as glue from 'aws-cdk-lib/aws-glue';
-import type { NamedQuery } from './catalog.ts';
-import { fallbackCuratedTableInput } from './glue-table-fallback.ts';
+import { curatedGlueTableInput } from '../sql/glue-table.ts';
+import { NAMED_QUERIES, type NamedQuery, VITALS_VIEW_SQL } from '../sql/named-queries.ts';
+
+export const CREATE_VITALS_VIEW_QUERY_NAME = 'create-vitals-view';
 
 export interface SqlSources {
   curatedTableInput: (bucketName: string, databaseName: string) => glue.CfnTable.TableInputProperty;
   namedQueries: readonly NamedQuery[];
 }
 
-export async function sqlSources(): Promise<SqlSources> {
-  return { curatedTableInput: (bucket) => fallbackCuratedTableInput(bucket), namedQueries: [] };
+export function sqlSources(): SqlSources {
+  return {
+    curatedTableInput: curatedGlueTableInput,
+    namedQueries: [
+      {
+        name: CREATE_VITALS_VIEW_QUERY_NAME,
+        description: 'Run once after the first deploy: creates the vitals view (cross-batch dedup) that every query reads',
+        sql: VITALS_VIEW_SQL,
+      },
+      ...NAMED_QUERIES,
+    ],
+  };
 }

@@ -6,6 +6,8 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VITALS_PARTITION_KEY, VITALS_RULE_NAME, VITALS_RULE_SQL } from '../../../cloud/ingest/vitals-rule.ts';
 import { CURATED_COLUMNS, LAKE_PREFIXES } from '../../../cloud/lake/curated-schema.ts';
+import { NAMED_QUERIES, VITALS_VIEW_SQL } from '../../../cloud/sql/named-queries.ts';
+import { CREATE_VITALS_VIEW_QUERY_NAME } from '../../../cloud/stack/sql-sources.ts';
 import { CATALOG_DEFAULTS, ETL_DEFAULTS, ETL_METRICS, INGESTION_DEFAULTS } from '../../../cloud/stack/defaults.ts';
 import { type CfnResourceJson, ofType, referencedId, renderString, synthesizeStack, type SynthesizedStack } from './synthesized-stack.ts';
 
@@ -197,6 +199,14 @@ describe('catalog and query', () => {
     expect(input.PartitionKeys.map((c: { Name: string }) => c.Name)).toEqual(['dt', 'hour']);
     expect(input.Parameters['projection.enabled']).toBe('true');
     expect(renderString(input.Parameters['storage.location.template'])).toMatch(/curated\/vitals\/dt=\$\{dt\}\/hour=\$\{hour\}\/$/);
+  });
+
+  it('saves every named query of cloud/sql, and the vitals view DDL, in the workgroup and database', () => {
+    const saved = ofType(resources, 'AWS::Athena::NamedQuery').map(([, q]) => props(q));
+    expect(saved.map((q) => q.Name).sort()).toEqual([CREATE_VITALS_VIEW_QUERY_NAME, ...NAMED_QUERIES.map((q) => q.name)].sort());
+    for (const query of NAMED_QUERIES) expect(saved.find((q) => q.Name === query.name)?.QueryString).toBe(query.sql);
+    expect(saved.find((q) => q.Name === CREATE_VITALS_VIEW_QUERY_NAME)?.QueryString).toBe(VITALS_VIEW_SQL);
+    for (const q of saved) expect([q.WorkGroup, q.Database]).toEqual([CATALOG_DEFAULTS.workGroupName, CATALOG_DEFAULTS.databaseName]);
   });
 });
 
