@@ -131,7 +131,8 @@ export function accessHooks(deps: {
       }
       if (!state || !decide(state, `p ${packet.topic}`, () => authorizer.canPublish(state.context, packet.topic))) {
         counters.publishesDenied++;
-        markReason(state?.session, 'AUTH_ERROR');
+        // A closed client here is its will being published: refused, but not the reason it went away.
+        if (!client.closed) markReason(state?.session, 'AUTH_ERROR');
         events.emit('publish-denied', { clientId: client.id, topic: packet.topic, reason: 'policy', payloadBytes: bytes });
         done(new PublishRefusedError(state ? authorizer.explain('iot:Publish', state.context, packet.topic) : `${client.id} is not authenticated`));
         return;

@@ -131,8 +131,10 @@ describe('in-process observers', () => {
       await client.publishAsync(vitalsTopic(thing), '{"seq":1}', { qos: 1 });
       await client.publishAsync(shadowTopic(thing, 'get'), '', { qos: 1 });
       await client.endAsync();
-      await waitFor('the disconnected lifecycle message', () =>
-        seen.some((m) => m.topic === `$aws/events/presence/disconnected/${thing}`) || undefined);
+      // The shadow reply is asynchronous: it may come after the disconnect.
+      await waitFor('the disconnected lifecycle message and the shadow reply', () =>
+        (seen.some((m) => m.topic === `$aws/events/presence/disconnected/${thing}`)
+          && seen.some((m) => m.topic === shadowTopic(thing, 'get/rejected'))) || undefined);
       expect(seen).toEqual(expect.arrayContaining([
         { topic: `$aws/events/presence/connected/${thing}`, clientId: null },
         { topic: vitalsTopic(thing), clientId: thing },
@@ -173,6 +175,30 @@ describe('rule error action', () => {
       expect(broken.broker.stats().rules).toMatchObject({ forwarded: 0, failed: 1 });
     } finally {
       await broken.close();
+    }
+  });
+});
+
+describe('broker shutdown', () => {
+  it('disconnects connected monitors with SERVER_INITIATED_DISCONNECT and a will to a foreign topic is not published', async () => {
+    const own = await startLocalStack({ devices: 2 });
+    const events: PresenceEvent[] = [];
+    const published: string[] = [];
+    own.broker.events.on('presence', (e) => events.push(e));
+    own.broker.events.on('message', (m) => published.push(m.topic));
+    try {
+      const thing = 'bedside-0001';
+      const client = await connectMonitor(own.broker, await tlsFiles(own.certsDir, thing), thing, {
+        will: { topic: vitalsTopic('bedside-0002'), payload: Buffer.from('forged will'), qos: 1, retain: false },
+      });
+      const gone = closed(client);
+      await own.broker.close();
+      await gone;
+      expect(events.find((e) => e.eventType === 'disconnected')).toMatchObject({ disconnectReason: 'SERVER_INITIATED_DISCONNECT' });
+      expect(published).not.toContain(vitalsTopic('bedside-0002'));
+      expect(own.broker.stats().rules.matched).toBe(0);
+    } finally {
+      await own.close();
     }
   });
 });
