@@ -70,6 +70,18 @@ describe('ETL handler over a directory lake', () => {
     expect(await handlerFor(flaky)(eventOf(records))).toEqual({ batchItemFailures: [{ itemIdentifier: sequenceNumber(0) }] });
   });
 
+  it('removes in-batch duplicates (QoS 1 redelivery) from curated and keeps every copy in raw', async () => {
+    const readings = validBatch(30);
+    // Each message arrives twice, the copy later in the batch, as a broker redelivery would put it.
+    const records = [...readings, ...readings.map((record, i) => ({ ...record, eventID: record.eventID.replace(/:.*/, `:${sequenceNumber(30 + i)}`), kinesis: { ...record.kinesis, sequenceNumber: sequenceNumber(30 + i) } }))];
+    expect(await handlerFor(lake.store)(eventOf(records))).toEqual({ batchItemFailures: [] });
+    const [count] = await duckdbQuery(`SELECT count(*) AS n FROM ${curatedScan(lake.root)}`);
+    expect(count!.n).toBe(30n);
+    const rawKey = (await lake.store.list('raw/'))[0]!;
+    expect(gunzipSync((await lake.store.get(rawKey))!).toString().trim().split('\n')).toHaveLength(60);
+    expect(JSON.parse(logs[0]!)).toMatchObject({ RecordsIn: 60, Curated: 30, Duplicates: 30 });
+  });
+
   it('logs counts, quarantine reasons and latency as CloudWatch embedded metrics', async () => {
     await handlerFor(lake.store)(eventOf([...validBatch(5), kinesisRecord('[1]', { n: 5, thing: 'bed-monitor-001' })]));
     const entries = logs.map((line) => JSON.parse(line) as Record<string, unknown>);
