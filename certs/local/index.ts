@@ -3,7 +3,7 @@
  * attributes, a broker certificate and revocation. The broker, the fleet runner and the dashboard use
  * this API; `npm run certs` is its command line.
  */
-export { DEFAULT_CERTS_DIR, caPaths, crlPath, deviceCredentialPaths, registryPath, serverPaths } from './layout.ts';
+export { DEFAULT_CERTS_DIR, caPaths, crlPath, deviceCredentialPaths, registryPath, revocationsPath, serverPaths } from './layout.ts';
 export type { DeviceCredentialPaths } from './layout.ts';
 export { LOCAL_WARDS, indexOfThingName, thingAttributesFor, thingNameFor } from './fleet-attributes.ts';
 export type { ThingAttributes } from './fleet-attributes.ts';
