@@ -6,7 +6,7 @@
  * A browser that cannot keep up (write() returns false) is skipped until its socket drains and then told
  * to `resync` (refetch the snapshots) instead of being buffered without bound.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { BedTile, DashboardFeed, PipelineStats, ThingSummary, VitalsPoint } from './feed-types.ts';
 
 export const LIVE_TOPICS = ['things', 'tiles', 'pipeline', 'points'] as const;
@@ -31,7 +31,7 @@ interface LiveClient {
 
 export interface LiveUpdates {
   /** Takes over an HTTP request as an event stream (`GET /api/events?topics=...&bed=...`). */
-  accept(req: IncomingMessage, res: ServerResponse, url: URL): void;
+  accept(res: ServerResponse, url: URL): void;
   readonly clientCount: number;
   close(): void;
 }
@@ -67,7 +67,7 @@ export function createLiveUpdates(feed: DashboardFeed, options: LiveUpdatesOptio
   ];
 
   function send(client: LiveClient, text: string): void {
-    if (client.congested || client.res.writableEnded) return;
+    if (client.congested || client.res.writableEnded || client.res.destroyed) return;
     if (!client.res.write(text)) {
       client.congested = true;
       client.res.once('drain', () => {
@@ -120,7 +120,7 @@ export function createLiveUpdates(feed: DashboardFeed, options: LiveUpdatesOptio
   for (const timer of timers) timer.unref();
 
   return {
-    accept(req, res, url) {
+    accept(res, url) {
       const topics = parseTopics(url.searchParams.get('topics'));
       const client: LiveClient = { res, topics, bed: url.searchParams.get('bed'), congested: false };
       res.writeHead(200, {
@@ -133,7 +133,9 @@ export function createLiveUpdates(feed: DashboardFeed, options: LiveUpdatesOptio
       res.write(`retry: 2000\n${frame('hello', { flushIntervalMs, topics: [...topics], bed: client.bed })}`);
       clients.add(client);
       if (client.bed !== null && topics.has('points')) watchedBeds.set(client.bed, (watchedBeds.get(client.bed) ?? 0) + 1);
-      req.on('close', () => {
+      // The response closes when the browser goes (or the server ends it); a socket error only ends it.
+      res.on('error', () => res.destroy());
+      res.on('close', () => {
         clients.delete(client);
         if (client.bed === null || !topics.has('points')) return;
         const watchers = (watchedBeds.get(client.bed) ?? 1) - 1;

@@ -48,7 +48,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     }
     const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
     if (req.method === 'GET' && url.pathname === '/api/events') {
-      live.accept(req, res, url);
+      live.accept(res, url);
       return;
     }
     if (await handleApi(options.feed, req, res, url)) return;
