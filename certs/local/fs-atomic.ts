@@ -4,7 +4,7 @@
  * whole directories appear atomically via rename, and the registry is updated under a lock.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { RegistryLockTimeoutError } from './errors.ts';
 
@@ -37,8 +37,9 @@ export function publishDirectory(target: string, files: Record<string, { data: s
 }
 
 const LOCK_POLL_MS = 20;
-/** A lock untouched this long belongs to a crashed process: issuing 1,000 devices takes a few seconds. */
-const STALE_LOCK_MS = 120_000;
+/** A lock untouched this long belongs to a crashed process; a live holder touches it every few seconds. */
+const STALE_LOCK_MS = 60_000;
+const HEARTBEAT_MS = 5_000;
 
 /** Runs `fn` holding a directory lock (mkdir is atomic); waits at most `timeoutMs` for it. */
 export async function withDirectoryLock<T>(lockDir: string, fn: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
@@ -64,9 +65,20 @@ export async function withDirectoryLock<T>(lockDir: string, fn: () => Promise<T>
       await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
     }
   }
+  // Long runs (10,000 devices take minutes on a busy machine) keep the lock fresh so no one breaks it.
+  const heartbeat = setInterval(() => {
+    try {
+      const now = new Date();
+      utimesSync(lockDir, now, now);
+    } catch {
+      // the lock vanished: the holder finishes anyway and the finally below is a no-op
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
   try {
     return await fn();
   } finally {
+    clearInterval(heartbeat);
     rmSync(lockDir, { recursive: true, force: true });
   }
 }
