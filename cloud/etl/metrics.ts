@@ -3,7 +3,8 @@
  * Lambda's log pipeline turns into metrics without a PutMetricData call. Pure: summary in, lines out.
  */
 export const METRICS_NAMESPACE = 'HealthcareDatalake/Etl';
-const SERVICE = 'vitals-etl';
+/** The one dimension of every ETL metric (the CDK monitoring construct alarms on it). */
+export const METRICS_SERVICE = 'vitals-etl';
 
 export interface BatchSummary {
   recordsIn: number;
@@ -50,9 +51,9 @@ export function metricLines(summary: BatchSummary, timestamp: number): string[] 
   };
   if (summary.latencyP50Ms !== null) metrics.IngestLatencyP50 = { value: summary.latencyP50Ms, unit: 'Milliseconds' };
   if (summary.latencyMaxMs !== null) metrics.IngestLatencyMax = { value: summary.latencyMaxMs, unit: 'Milliseconds' };
-  const lines = [emf(timestamp, { Service: SERVICE }, metrics)];
+  const lines = [emf(timestamp, { Service: METRICS_SERVICE }, metrics)];
   for (const [reason, value] of Object.entries(summary.quarantinedByReason).sort()) {
-    lines.push(emf(timestamp, { Service: SERVICE, Reason: reason }, { Quarantined: count(value) }));
+    lines.push(emf(timestamp, { Service: METRICS_SERVICE, Reason: reason }, { Quarantined: count(value) }));
   }
   return lines;
 }
