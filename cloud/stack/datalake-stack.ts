@@ -2,7 +2,7 @@
  * The whole cloud pipeline as one stack, one construct per concern (DESIGN §1, §7). Environment-agnostic:
  * `cdk synth` needs no account or credentials; `cdk deploy` takes them from the AWS profile.
  */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as glue from 'aws-cdk-lib/aws-glue';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -50,10 +50,12 @@ export class DatalakeStack extends Stack {
       streamCapacity: config.streamCapacity,
       errorBucket: this.lake.bucket,
     });
+    const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     this.fleetIndexing = new FleetIndexing(this, 'FleetIndexing', {
       logGroup: new logs.LogGroup(this, 'CustomResourceLogs', {
         encryptionKey: this.keys.opsKey,
         retention: ETL_DEFAULTS.logRetentionDays as logs.RetentionDays,
+        removalPolicy,
       }),
     });
     this.etl = new Etl(this, 'Etl', {
@@ -65,6 +67,8 @@ export class DatalakeStack extends Stack {
       reservedConcurrency: config.etlReservedConcurrency,
       ...(props.etlEntry ? { entry: props.etlEntry } : {}),
     });
+    // ETL logs may quote record metadata: kept with the data unless retainData=false.
+    this.etl.logGroup.applyRemovalPolicy(removalPolicy);
     this.catalog = new Catalog(this, 'Catalog', {
       lakeBucket: this.lake.bucket,
       resultsBucket: this.lake.athenaResultsBucket,
