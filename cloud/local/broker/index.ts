@@ -154,6 +154,7 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Run
   const broker = aedes;
   const [certPem, keyPem] = await Promise.all([readFile(server.certPath, 'utf8'), readFile(server.keyPath, 'utf8')]);
   let listener;
+  let closed: Promise<void> | undefined;
   try {
     listener = await listenTls({
       host, port: options.port ?? DEFAULT_BROKER_PORT, caPem, certPem, keyPem,
@@ -193,14 +194,16 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Run
       shadowRequests: counters.shadowRequests,
       rules: rules.stats(),
     }),
-    async close() {
-      if (closing) return;
-      closing = true;
-      const stopped = listener.close();
-      await new Promise<void>((resolve) => broker.close(() => resolve()));
-      await stopped;
-      await shadows.idle();
-      await rules.close();
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        const stopped = listener.close();
+        await new Promise<void>((resolve) => broker.close(() => resolve()));
+        await stopped;
+        await shadows.idle();
+        await rules.close();
+      })();
+      return closed;
     },
   };
 }
