@@ -79,7 +79,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const onSignal = () => {
     process.stderr.write('\nstopping: flushing outboxes (Ctrl-C again to force)...\n');
-    void handle.stop();
+    handle.stop().catch(() => undefined);
     process.once('SIGINT', () => process.exit(130));
   };
   process.once('SIGINT', onSignal);

@@ -139,7 +139,7 @@ export function runFleet(options: FleetOptions): FleetHandle {
   let lastAcked = 0;
   let lastAckedAt = startedAt;
   let everConnected = false;
-  let stopping: Promise<FleetSummary> | undefined;
+  let stopping: Promise<void> | undefined;
   let restarts = 0;
   let failure: Error | undefined;
   let resolveSummary!: (summary: FleetSummary) => void;
@@ -159,7 +159,7 @@ export function runFleet(options: FleetOptions): FleetHandle {
         if (message.type === 'final') slot.final = true;
       } else if (message.type === 'fatal') {
         failure ??= new FleetError(`worker ${slot.config.workerId} failed: ${message.message}`);
-        void stop();
+        stop().catch(() => undefined);
       }
     });
     slot.exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -206,7 +206,7 @@ export function runFleet(options: FleetOptions): FleetHandle {
     if (!everConnected && p.elapsedMs > unreachableAfter && p.errors > 0) {
       failure ??= new EndpointUnreachableError(`no monitor could connect to ${target.host}:${target.port} in ${Math.round(p.elapsedMs / 1000)} s `
         + `(last error: ${p.lastError ?? 'none'}). ${hintFor(options.target)}`);
-      void stop();
+      stop().catch(() => undefined);
     }
   }, statsEveryMs);
 
@@ -225,13 +225,12 @@ export function runFleet(options: FleetOptions): FleetHandle {
       const result = finish();
       if (failure) rejectSummary(failure);
       else resolveSummary(result);
-      return summary;
     })();
-    return stopping;
+    return summary;
   };
 
   for (const slot of slots) launch(slot);
-  if (options.durationMs !== undefined) durationTimer = setTimeout(() => void stop(), options.durationMs);
+  if (options.durationMs !== undefined) durationTimer = setTimeout(() => { stop().catch(() => undefined); }, options.durationMs);
 
   return {
     summary,

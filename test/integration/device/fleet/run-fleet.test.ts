@@ -1,0 +1,89 @@
+/**
+ * The fleet runner end to end against the local IoT Core stand-in: worker processes, the durable outbox
+ * across a SIGKILL, and what reaches the stream (kinesalite) through THE rule.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalBroker, type RunningBroker } from '../../../../cloud/local/broker/index.ts';
+import { ensureStream, localKinesisClient } from '../../../../cloud/local/kinesis/client.ts';
+import { startKinesalite, type RunningKinesalite } from '../../../../cloud/local/kinesis/kinesalite.ts';
+import { EndpointUnreachableError, runFleet } from '../../../../device/fleet/index.ts';
+import { makeCerts } from '../helpers/local-certs.ts';
+import { freePort } from '../helpers/mosquitto.ts';
+import { readStream, seqGaps } from '../helpers/stream-reader.ts';
+
+const COUNT = 20;
+const STREAM = 'vitals-fleet';
+let dir: string;
+let certsDir: string;
+let kinesalite: RunningKinesalite;
+let kinesis: ReturnType<typeof localKinesisClient>;
+let broker: RunningBroker;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'fleet-'));
+  certsDir = join(dir, 'certs');
+  await makeCerts(certsDir, COUNT);
+  kinesalite = await startKinesalite();
+  kinesis = localKinesisClient(kinesalite.endpoint);
+  await ensureStream(kinesis, STREAM);
+  broker = await startLocalBroker({ certsDir, port: 0, kinesis: { client: kinesis, streamName: STREAM } });
+});
+
+afterAll(async () => {
+  await broker?.close();
+  kinesis?.destroy();
+  await kinesalite?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function until(what: string, condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('runFleet', () => {
+  it('leaves no seq gap in the stream when a worker is killed with SIGKILL and restarted', async () => {
+    const fleet = runFleet({
+      count: COUNT, target: `mqtts://127.0.0.1:${broker.port}`, certsDir, dataDir: join(dir, 'data'), workers: 2,
+      intervalMs: 100, connectRatePerSecond: 1_000, backoffMinMs: 200, backoffMaxMs: 1_000, statsEveryMs: 200,
+      scenarioMix: 'stable:1,sepsis:1', seed: 3,
+    });
+    try {
+      await until('all monitors connected', () => fleet.progress().connected === COUNT, 40_000);
+      await sleep(800);
+      await fleet.killWorker(0);
+      await sleep(500);
+      fleet.restartWorker(0);
+      await until('the restarted worker reconnected', () => fleet.progress().connected === COUNT, 40_000);
+      await sleep(1_000);
+    } finally {
+      await fleet.stop();
+    }
+    const summary = await fleet.summary;
+    await sleep(300);
+    const { gaps, devices } = seqGaps(await readStream(kinesis, STREAM));
+    expect(summary.workerRestarts).toBe(1);
+    expect(summary.acked).toBeGreaterThan(COUNT * 10);
+    expect(summary.publishToAckMs.p99).toBeGreaterThan(0);
+    expect(devices.size).toBe(COUNT);
+    expect(Object.fromEntries(gaps)).toEqual({});
+  }, 120_000);
+
+  it('fails with EndpointUnreachableError naming host and port when nothing answers (bounded wait)', async () => {
+    const port = await freePort();
+    const fleet = runFleet({
+      count: 2, target: `mqtts://127.0.0.1:${port}`, certsDir, dataDir: join(dir, 'data-unreachable'), workers: 1,
+      connectTimeoutMs: 1_000, unreachableAfterMs: 1_500, statsEveryMs: 200, backoffMinMs: 200,
+    });
+    const error = await fleet.summary.then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(EndpointUnreachableError);
+    expect((error as Error).message).toContain(`127.0.0.1:${port}`);
+  }, 60_000);
+});
