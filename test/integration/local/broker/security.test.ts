@@ -91,6 +91,9 @@ describe('local broker security', () => {
     // mqtt.js turns a SUBACK failure code into an error that carries the SUBACK packet.
     const failure = await snoop.subscribeAsync('#', { qos: 1 }).then(() => undefined, (error: unknown) => error);
     expect((failure as { packet?: { granted?: number[] } } | undefined)?.packet?.granted).toEqual([128]);
+    // Nor the lifecycle events of the fleet: those are for the cloud side, not for devices.
+    const presenceFailure = await snoop.subscribeAsync('$aws/events/presence/connected/+', { qos: 1 }).then(() => undefined, (error: unknown) => error);
+    expect((presenceFailure as { packet?: { granted?: number[] } } | undefined)?.packet?.granted).toEqual([128]);
     expect(snoop.connected).toBe(true);
     const other = await connectMonitor(stack.broker, await tlsFiles(stack.certsDir, 'bedside-0002'), 'bedside-0002');
     const own = '{"device_id":"bedside-0002","seq":1}';
