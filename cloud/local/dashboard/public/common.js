@@ -9,13 +9,13 @@ const PAGES = [
 ];
 
 /** Fills <header class="site"> with the brand, the navigation and the live-connection status. */
-export function renderHeader(currentHref) {
+export function renderHeader(currentHref, { live = true } = {}) {
   const header = document.querySelector('header.site');
   const links = PAGES.map(({ href, label }) =>
     `<li><a href="${href}"${href === currentHref ? ' aria-current="page"' : ''}>${label}</a></li>`).join('');
   header.innerHTML = `<span class="brand">Bedside monitors · local</span>
     <nav aria-label="Dashboard pages"><ul>${links}</ul></nav>
-    <span class="live-status" role="status" data-state="connecting">Connecting…</span>`;
+    ${live ? '<span class="live-status" role="status" data-state="connecting">Connecting…</span>' : ''}`;
 }
 
 function setLiveStatus(state, text) {
@@ -103,6 +103,7 @@ export function intervalOf(reported) {
 /** uPlot x-axis labels as 24-hour clock times (the ward's convention), seconds when zoomed in. */
 export function clockAxis() {
   return {
+    space: 70, // px between ticks: room for "HH:MM:SS"
     values: (_plot, splits, _axis, _space, increment) => splits.map((seconds) => new Date(seconds * 1000)
       .toLocaleTimeString('en-GB', increment < 60 ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' })),
   };

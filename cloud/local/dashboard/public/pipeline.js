@@ -13,7 +13,11 @@ const rate = { t: [], ingest: [], observed: [] };
 const plot = new uPlot({
   width: Math.max(240, figure.clientWidth - 16),
   height: 200,
-  scales: { x: { time: true } },
+  // A fixed 5-minute window from 0 msg/s up: a dip reads as a dip, not as a cliff.
+  scales: {
+    x: { time: true, range: (_plot, _min, max) => [max - HISTORY_MS / 1000, max] },
+    y: { range: (_plot, _min, max) => [0, Math.max(10, Math.ceil(max * 1.15))] },
+  },
   axes: [clockAxis(), {}],
   series: [{}, { label: 'Ingest', stroke: '#005eb8', width: 2 }, { label: 'Seen by dashboard', stroke: '#007f3b', width: 2 }],
 }, [[], [], []], figure);

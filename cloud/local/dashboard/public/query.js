@@ -1,7 +1,7 @@
 // Query page: pick a named query, run it in the local lake, show the rows.
 import { escapeHtml, fetchJson, renderHeader } from './common.js';
 
-renderHeader('/query.html');
+renderHeader('/query.html', { live: false }); // results are run on demand, not streamed
 
 const form = document.querySelector('#query-form');
 const select = document.querySelector('#query-name');
