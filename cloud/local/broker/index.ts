@@ -128,6 +128,8 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Run
     },
   });
 
+  // aedes emits 'error' for persistence failures; unheard, an EventEmitter error would crash the process.
+  (aedes as unknown as NodeJS.EventEmitter).on('error', (error: Error) => reportInternal(error));
   aedes.on('publish', (packet, client) => {
     if (events.listenerCount('message') === 0 || packet.topic.startsWith('$SYS/')) return;
     events.emit('message', { topic: packet.topic, payload: asBuffer(packet.payload), clientId: client?.id ?? null });
