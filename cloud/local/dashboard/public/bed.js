@@ -96,7 +96,8 @@ function appendPoints(points) {
 
 function showTile(tile) {
   if (!tile) return;
-  title.textContent = `Bed ${tile.bed ?? '?'}${tile.ward ? `, ${tile.ward}` : ''}`;
+  const bed = /^\d+[a-z]?$/i.test(tile.bed ?? '') ? `Bed ${tile.bed}` : (tile.bed ?? 'Bed ?');
+  title.textContent = `${bed}${tile.ward ? `, ${tile.ward}` : ''}`;
   document.title = `${title.textContent} · Bedside monitors`;
   const news2 = tile.news2;
   const latest = tile.latest;

@@ -19,25 +19,33 @@ function risk(tile) {
 function vitalsList(latest) {
   if (!latest) return '<p class="muted">No vitals yet</p>';
   const bp = latest.systolic_bp === null || latest.diastolic_bp === null ? '—' : `${latest.systolic_bp}/${latest.diastolic_bp}`;
-  const item = (label, value, unit = '') => `<div><dt>${label}</dt><dd>${value}${unit ? ` <small>${unit}</small>` : ''}</dd></div>`;
+  // Units go with the label so values stay narrow enough for three columns on a tablet.
+  const item = (label, unit, value) => `<div><dt>${label}${unit ? ` <small>${unit}</small>` : ''}</dt><dd>${value}</dd></div>`;
+  const oxygen = latest.on_oxygen ? ' <small title="on supplemental oxygen">O₂</small>' : '';
   return `<dl class="vitals">
-    ${item('<abbr title="Heart rate">HR</abbr>', formatNumber(latest.heart_rate), 'bpm')}
-    ${item('SpO₂', formatNumber(latest.spo2), latest.on_oxygen ? '% O₂' : '%')}
-    ${item('<abbr title="Respiration rate">RR</abbr>', formatNumber(latest.respiratory_rate), '/min')}
-    ${item('<abbr title="Blood pressure">BP</abbr>', bp, 'mmHg')}
-    ${item('<abbr title="Temperature">Temp</abbr>', formatNumber(latest.temperature_c, 1), '°C')}
-    ${item('ACVPU', escapeHtml(latest.consciousness ?? '—'))}
+    ${item('<abbr title="Heart rate">HR</abbr>', 'bpm', formatNumber(latest.heart_rate))}
+    ${item('SpO₂', '%', `${formatNumber(latest.spo2)}${oxygen}`)}
+    ${item('<abbr title="Respiration rate">RR</abbr>', '/min', formatNumber(latest.respiratory_rate))}
+    ${item('<abbr title="Blood pressure">BP</abbr>', 'mmHg', bp)}
+    ${item('<abbr title="Temperature">Temp</abbr>', '°C', formatNumber(latest.temperature_c, 1))}
+    ${item('ACVPU', '', escapeHtml(latest.consciousness ?? '—'))}
   </dl>`;
+}
+
+/** "Bed 7" for a bare number; a bed id that already says where it is ("icu-003") as it is. */
+function bedLabel(bed) {
+  if (bed === null || bed === undefined) return 'Bed ?';
+  return /^\d+[a-z]?$/i.test(bed) ? `Bed ${bed}` : bed;
 }
 
 function tileHtml(tile) {
   const news2 = tile.news2;
   const band = news2 ? news2.band : 'low';
   const label = news2 ? `${BAND_LABEL[band]} risk${news2.complete ? '' : ' (partial)'}` : 'No score';
-  const title = `${tile.ward ?? ''} bed ${tile.bed ?? '?'}`.trim();
+  const title = `${tile.ward ?? ''} ${bedLabel(tile.bed)}`.trim();
   return `<article class="tile band-${band}${tile.connected ? '' : ' disconnected'}" data-thing="${escapeHtml(tile.thingName)}" data-band="${band}" aria-label="${escapeHtml(title)}: ${escapeHtml(label)}">
     <header>
-      <h2><a href="/bed.html?thing=${encodeURIComponent(tile.thingName)}">Bed ${escapeHtml(tile.bed ?? '?')}</a></h2>
+      <h2><a href="/bed.html?thing=${encodeURIComponent(tile.thingName)}">${escapeHtml(bedLabel(tile.bed))}</a></h2>
       <span class="muted">${escapeHtml(tile.ward ?? '')}</span>
     </header>
     <div class="score"><span class="total" aria-label="NEWS2 score">${news2 ? news2.total : '—'}</span>
