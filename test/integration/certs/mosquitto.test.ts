@@ -164,7 +164,7 @@ describe.skipIf(MOSQUITTO === undefined)('the generated certificates and ACL on 
   });
 
   it('rejects a certificate from another CA', async () => {
-    const stranger = await issueCertificate({ dir, commonName: 'bedside-0001', caDir: mkdtempSync(join(tmpdir(), 'other-ca-')) });
+    const stranger = await issueCertificate({ dir, commonName: 'bedside-0001', caDir: join(dir, 'other-ca') });
     await expect(connect({ cert: stranger.certPem, key: stranger.keyPem, clientId: 'bedside-0001' })).rejects.toThrow();
   });
 
