@@ -42,7 +42,11 @@ export function bundleEtlHandler(outDir: string, entry: string = ETL_ENTRY): Etl
       format: 'esm',
       target: ETL_BUNDLE_TARGET,
       minify: true,
-      sourcemap: false,
+      // Error classes name themselves after their class (`new.target.name`): minified names would lie in logs.
+      keepNames: true,
+      // index.mjs.map next to the bundle: readable stack traces with NODE_OPTIONS=--enable-source-maps.
+      sourcemap: 'linked',
+      sourcesContent: false,
       legalComments: 'none',
       logLevel: 'silent',
       // CommonJS dependencies (parts of the AWS SDK) call require(); give the ESM bundle one.

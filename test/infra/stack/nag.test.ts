@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, cdkJsonContext } from '../../../cloud/stack/app.ts';
 import type { DatalakeStack } from '../../../cloud/stack/datalake-stack.ts';
+import { QuickSightDashboards } from '../../../cloud/stack/quicksight.ts';
 
 let stack: DatalakeStack;
 const outdir = mkdtempSync(join(tmpdir(), 'cdk-nag-test-'));
@@ -51,6 +52,16 @@ describe('cdk-nag', () => {
 
   it('acknowledges nothing at stack level (each finding on its own construct)', () => {
     expect(acknowledgements(stack).filter((a) => a.path === stack.node.path)).toEqual([]);
+  });
+
+  it('reports no finding on the opt-in QuickSight constructs', () => {
+    const bare = new Stack(new App(), 'QuickSightOnly');
+    new QuickSightDashboards(bare, 'QuickSight', {
+      principalArn: 'arn:aws:quicksight:eu-west-1:123456789012:user/default/analyst',
+      workGroupName: 'wg',
+      databaseName: 'db',
+    });
+    expect(findings(bare)).toEqual([]);
   });
 
   it('reports findings on an insecure bucket (the checks are live)', () => {
