@@ -57,6 +57,9 @@ export class Monitoring extends Construct {
       label: 'Quarantine rate',
       period,
     });
+    // Rule action failures (AWS/IoT "Failure", per rule). Not verifiable offline: after the first deploy,
+    // `aws cloudwatch list-metrics --namespace AWS/IoT --metric-name Failure` shows the dimension sets
+    // IoT publishes; if it is only RuleName+ActionType, add ActionType here.
     const ruleFailures = new cw.Metric({
       namespace: 'AWS/IoT',
       metricName: 'Failure',
