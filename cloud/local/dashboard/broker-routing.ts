@@ -11,14 +11,20 @@ export type RouteOutcome = 'presence' | 'shadow' | 'vitals' | 'rejected' | 'igno
 
 const PRESENCE_TOPIC = /^\$aws\/events\/presence\/(connected|disconnected)\/([^/]+)$/;
 
-export function routeBrokerMessage(hub: DashboardFeedHub, topic: string, payload: Uint8Array): RouteOutcome {
-  const presence = PRESENCE_TOPIC.exec(topic);
+/**
+ * `publisher` is the client that published, when the caller knows it: null for the broker's own messages.
+ * Presence events and shadow responses are facts only when the broker itself publishes them, so a device
+ * that publishes on those topics is ignored; a device's vitals are checked against its topic.
+ */
+export function routeBrokerMessage(hub: DashboardFeedHub, topic: string, payload: Uint8Array, publisher?: string | null): RouteOutcome {
+  const fromDevice = typeof publisher === 'string';
+  const presence = fromDevice ? null : PRESENCE_TOPIC.exec(topic);
   if (presence !== null) {
     hub.pushPresence(presenceFrom(presence[1] as PresenceEventPayload['eventType'], presence[2]!, payload));
     return 'presence';
   }
   const shadow = parseShadowTopic(topic);
-  if (shadow !== undefined) return routeShadow(hub, shadow.thing, shadow.suffix, payload);
+  if (shadow !== undefined) return fromDevice ? 'ignored' : routeShadow(hub, shadow.thing, shadow.suffix, payload);
   const thingName = parseVitalsTopic(topic);
   if (thingName !== undefined) {
     const result = validatePayload(payload, { thingName });

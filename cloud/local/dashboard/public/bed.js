@@ -95,7 +95,10 @@ function appendPoints(points) {
 }
 
 function showTile(tile) {
-  if (!tile) return;
+  if (!tile) {
+    if (summary.textContent === 'Loading…') summary.textContent = `${thing}: no vitals yet`;
+    return;
+  }
   const bed = /^\d+[a-z]?$/i.test(tile.bed ?? '') ? `Bed ${tile.bed}` : (tile.bed ?? 'Bed ?');
   title.textContent = `${bed}${tile.ward ? `, ${tile.ward}` : ''}`;
   document.title = `${title.textContent} · Bedside monitors`;

@@ -55,6 +55,17 @@ describe('routeBrokerMessage', () => {
     expect(feed.tile('bedside-0003')?.latest?.heart_rate).toBe(88);
   });
 
+  it('believes presence and shadow responses only from the broker itself, not from a device', () => {
+    const feed = createDashboardFeed({ clock: () => T0 });
+    const forged = bytes({ clientId: 'bedside-0004', timestamp: T0, eventType: 'disconnected', disconnectReason: 'AUTH_ERROR' });
+    expect(routeBrokerMessage(feed, presenceTopic('disconnected', 'bedside-0004'), forged, 'bedside-0003')).toBe('ignored');
+    expect(routeBrokerMessage(feed, shadowTopic('bedside-0003', 'update/accepted'), bytes({ state: { reported: { firmware: 'x' } } }), 'bedside-0003')).toBe('ignored');
+    expect(feed.things()).toEqual([]);
+    expect(routeBrokerMessage(feed, vitalsTopic('bedside-0003'), bytes(encodeVitals(message)), 'bedside-0003')).toBe('vitals');
+    expect(routeBrokerMessage(feed, presenceTopic('disconnected', 'bedside-0003'), bytes({ clientId: 'bedside-0003', timestamp: T0 + 5, eventType: 'disconnected' }), null)).toBe('presence');
+    expect(feed.things()[0]).toMatchObject({ thingName: 'bedside-0003', connected: false });
+  });
+
   it('ignores topics that are none of its business', () => {
     const feed = createDashboardFeed({ clock: () => T0 });
     expect(routeBrokerMessage(feed, 'cmd/bedside/bedside-0003/identify', bytes({}))).toBe('ignored');
