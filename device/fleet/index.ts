@@ -3,3 +3,4 @@ export { runFleet, outboxDirFor, type FleetOptions, type FleetHandle } from './r
 export { formatProgress, formatSummary, type FleetProgress, type FleetSummary } from './summary.ts';
 export { resolveTarget, DEFAULT_AWS_OUT_DIR, LOCAL_BROKER_PORT, type ResolvedTarget, type ThingIdentity } from './targets.ts';
 export * from './errors.ts';
+export type { WorkerStats, HistogramData } from './protocol.ts';

@@ -61,6 +61,8 @@ export interface FleetHandle {
   restartWorker(index: number): void;
   readonly workerCount: number;
   progress(): FleetProgress;
+  /** The latest report of each live worker (counters, CPU, RSS, histograms): for benchmarks. */
+  workerStats(): WorkerStats[];
 }
 
 const WORKER_PATH = fileURLToPath(new URL('./worker.ts', import.meta.url));
@@ -237,6 +239,7 @@ export function runFleet(options: FleetOptions): FleetHandle {
     workerCount,
     stop,
     progress: () => progress(),
+    workerStats: () => slots.flatMap((s) => (s.latest ? [s.latest] : [])),
     async killWorker(index) {
       const slot = slots[index];
       if (!slot?.child) throw new FleetArgumentError(`no worker ${index} (there are ${slots.length})`);

@@ -32,6 +32,11 @@ export interface MonitorHostOptions {
   keepaliveSeconds?: number;
   /** Longest gap between two outbox flushes (acks are written at flush). */
   maxFlushGapMs?: number;
+  /**
+   * Shortest gap between two ticks: everything due within it is handled in one tick (one outbox write,
+   * one timer). Adds at most this much to the schedule jitter.
+   */
+  minTickMs?: number;
   now?: () => number;
   random?: () => number;
   log?: (level: 'info' | 'warn', message: string) => void;
@@ -65,6 +70,7 @@ export class MonitorHost {
   private timer: NodeJS.Timeout | undefined;
   private timerDue = Number.POSITIVE_INFINITY;
   private lastFlushMs = 0;
+  private lastTickMs = 0;
   private connectTokens = 1;
   private connectTokensAtMs = 0;
   private sampling = true;
@@ -81,7 +87,7 @@ export class MonitorHost {
   constructor(options: MonitorHostOptions) {
     this.options = {
       connectRatePerSecond: 100, maxPublishesPerSecond: 90, inFlightWindow: 10, shadow: true, speed: 1,
-      backoff: DEFAULT_BACKOFF, connectTimeoutMs: 10_000, keepaliveSeconds: 60, maxFlushGapMs: 200,
+      backoff: DEFAULT_BACKOFF, connectTimeoutMs: 10_000, keepaliveSeconds: 60, maxFlushGapMs: 200, minTickMs: 20,
       now: Date.now, random: Math.random, ...options,
     };
     this.now = this.options.now;
@@ -161,7 +167,8 @@ export class MonitorHost {
 
   private arm(now: number): void {
     if (this.stopped) return;
-    const due = Math.min(this.heap.peekDue(), this.lastFlushMs + this.options.maxFlushGapMs, this.nextConnectTokenMs(now));
+    const earliest = Math.min(this.heap.peekDue(), this.lastFlushMs + this.options.maxFlushGapMs, this.nextConnectTokenMs(now));
+    const due = Math.max(earliest, this.lastTickMs + this.options.minTickMs);
     if (this.timer && due >= this.timerDue) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerDue = due;
@@ -173,6 +180,7 @@ export class MonitorHost {
     this.timerDue = Number.POSITIVE_INFINITY;
     if (this.stopped) return;
     const now = this.now();
+    this.lastTickMs = now;
     const outbox = this.options.outbox;
     for (let event = this.heap.popDue(now); event; event = this.heap.popDue(now)) {
       const monitor = this.monitors[Math.floor(event.item / KINDS)]!;
