@@ -1,6 +1,7 @@
 /**
  * Server-Sent Events, batched: feed events are coalesced per thing (latest wins) and flushed a few
- * times a second, so 2,000 vitals/s become at most one message per topic per flush for the browser.
+ * times a second (the fleet list once a second), so 2,000 vitals/s become at most one message per topic
+ * per flush for the browser.
  * Chart points are the exception: a bed page gets every point of its own bed, in batches.
  *
  * A browser that cannot keep up (write() returns false) is skipped until its socket drains and then told
@@ -15,6 +16,8 @@ export type LiveTopic = (typeof LIVE_TOPICS)[number];
 export interface LiveUpdatesOptions {
   /** Flush period; default 250 ms (4 updates/s). */
   flushIntervalMs?: number;
+  /** The fleet list changes on every message but needs no more than a refresh a second; default 1,000 ms. */
+  thingsIntervalMs?: number;
   /** How often pipeline figures are polled while someone watches them; default 1,000 ms. */
   pipelineIntervalMs?: number;
   /** Comment line that keeps proxies and idle timeouts from closing the stream; default 15 s. */
@@ -42,6 +45,8 @@ export function createLiveUpdates(feed: DashboardFeed, options: LiveUpdatesOptio
   const dirtyThings = new Map<string, ThingSummary>();
   const dirtyTiles = new Map<string, BedTile>();
   const pendingPoints = new Map<string, VitalsPoint[]>();
+  const thingsIntervalMs = options.thingsIntervalMs ?? 1000;
+  let thingsFlushedAt = 0;
   let pendingPipeline: PipelineStats | null = null;
   let pipelinePolling = false;
 
@@ -87,9 +92,13 @@ export function createLiveUpdates(feed: DashboardFeed, options: LiveUpdatesOptio
   }
 
   function flush(): void {
-    if (dirtyThings.size > 0) broadcast('things', [...dirtyThings.values()]);
+    const now = Date.now();
+    if (dirtyThings.size > 0 && now - thingsFlushedAt >= thingsIntervalMs) {
+      broadcast('things', [...dirtyThings.values()]);
+      dirtyThings.clear();
+      thingsFlushedAt = now;
+    }
     if (dirtyTiles.size > 0) broadcast('tiles', [...dirtyTiles.values()]);
-    dirtyThings.clear();
     dirtyTiles.clear();
     for (const [thingName, points] of pendingPoints) {
       const serialised = frame('points', { thingName, points });

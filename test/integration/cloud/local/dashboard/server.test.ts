@@ -20,9 +20,11 @@ function reading(thing: number, seq: number, atMs: number, heartRate = 80): Vita
   };
 }
 
-async function start(options: { queries?: QueryRunner; flushIntervalMs?: number } = {}): Promise<{ feed: DashboardFeedHub; dashboard: RunningDashboard }> {
+async function start(options: { queries?: QueryRunner; flushIntervalMs?: number; thingsIntervalMs?: number } = {}): Promise<{ feed: DashboardFeedHub; dashboard: RunningDashboard }> {
   const feed = createDashboardFeed({ ...(options.queries ? { queries: options.queries } : {}) });
-  const dashboard = await startDashboard({ feed, host: '127.0.0.1', port: 0, flushIntervalMs: options.flushIntervalMs ?? 250 });
+  const dashboard = await startDashboard({
+    feed, host: '127.0.0.1', port: 0, flushIntervalMs: options.flushIntervalMs ?? 250, thingsIntervalMs: options.thingsIntervalMs ?? 1000,
+  });
   running.push(dashboard);
   return { feed, dashboard };
 }
@@ -120,6 +122,8 @@ describe('startDashboard', () => {
     await new Promise((resolve) => setTimeout(resolve, 600));
     const tileFrames = client.frames.filter((frame) => frame.event === 'tiles');
     expect(tileFrames.length).toBeLessThanOrEqual(2);
+    // The fleet list goes out at most once a second.
+    expect(client.frames.filter((frame) => frame.event === 'things').length).toBe(1);
     const latest = new Map<string, BedTile>();
     for (const frame of tileFrames) for (const tile of frame.data as BedTile[]) latest.set(tile.thingName, tile);
     expect(latest.size).toBe(50);
@@ -172,7 +176,7 @@ describe('startDashboard', () => {
 
 describe('a browser that cannot keep up', () => {
   it('is skipped while its socket is full and then told to resync, instead of being buffered without bound', async () => {
-    const { feed, dashboard } = await start({ flushIntervalMs: 20 });
+    const { feed, dashboard } = await start({ flushIntervalMs: 20, thingsIntervalMs: 0 });
     let received = '';
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
       get(`${dashboard.url}/api/events?topics=things`, resolve).on('error', reject);
