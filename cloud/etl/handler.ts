@@ -21,13 +21,13 @@ export interface EtlHandlerDeps {
   hmacKey: Buffer | string;
   /** Epoch ms; Date.now by default. */
   clock?: () => number;
-  /** One line per call (structured JSON); console.log by default, which Lambda ships to CloudWatch. */
+  /** One line per call (structured JSON); straight to stdout by default (see writeLine). */
   log?: (line: string) => void;
 }
 
 export type EtlHandler = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>;
 
-export function createEtlHandler({ store, hmacKey, clock = Date.now, log = console.log }: EtlHandlerDeps): EtlHandler {
+export function createEtlHandler({ store, hmacKey, clock = Date.now, log = writeLine }: EtlHandlerDeps): EtlHandler {
   const pseudonymise = createPseudonymiser(hmacKey);
   return async (event) => {
     const records = event.Records;
@@ -62,6 +62,15 @@ export function createEtlHandler({ store, hmacKey, clock = Date.now, log = conso
     }));
     return { batchItemFailures: failedRecord === undefined ? [] : [{ itemIdentifier: failedRecord.kinesis.sequenceNumber }] };
   };
+}
+
+/**
+ * Lambda's console.log prefixes each line with a timestamp and request id, and CloudWatch only extracts
+ * embedded metrics from a log event that is JSON as a whole: so write to stdout directly (as Powertools
+ * does), one JSON document per line.
+ */
+function writeLine(line: string): void {
+  process.stdout.write(`${line}\n`);
 }
 
 function summarise(result: TransformResult, objects: readonly LakeObject[], writeFailures: number): BatchSummary {

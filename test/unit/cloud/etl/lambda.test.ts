@@ -7,12 +7,27 @@ describe('Lambda entry point (mocked S3)', () => {
   const s3 = mockClient(S3Client);
   beforeEach(() => {
     vi.resetModules();
-    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
   });
   afterEach(() => {
     s3.reset();
     vi.unstubAllEnvs();
     vi.restoreAllMocks();
+  });
+
+  it('writes its metrics to stdout as whole JSON lines, the form CloudWatch extracts embedded metrics from', async () => {
+    vi.stubEnv('LAKE_BUCKET', 'vitals-lake-test');
+    vi.stubEnv('HMAC_KEY', 'lambda-test-key-0123456789');
+    s3.on(PutObjectCommand).resolves({});
+    const { handler } = await import('../../../../cloud/etl/lambda.ts');
+    await handler(eventOf(validBatch(3)));
+    const written = vi.mocked(process.stdout.write).mock.calls.map((call) => String(call[0]));
+    const emf = written.filter((line) => line.startsWith('{"_aws"'));
+    expect(emf.length).toBeGreaterThan(0);
+    for (const line of emf) {
+      expect(line.endsWith('\n')).toBe(true);
+      expect(JSON.parse(line)).toMatchObject({ Service: 'vitals-etl' });
+    }
   });
 
   it('reads its configuration once and writes the batch to the configured bucket with SSE-KMS', async () => {
