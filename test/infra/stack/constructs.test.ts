@@ -8,9 +8,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
 import { THING_NAME_VARIABLE } from '../../../cloud/ingest/iot-policy.ts';
+import { cdkJsonContext } from '../../../cloud/stack/app.ts';
 import { readStackConfig, StackConfigError, type StreamCapacity } from '../../../cloud/stack/config.ts';
 import { ETL_DEFAULTS } from '../../../cloud/stack/defaults.ts';
 import { Ingestion } from '../../../cloud/stack/ingestion.ts';
+import { DataKeys } from '../../../cloud/stack/keys.ts';
+import { Lake } from '../../../cloud/stack/lake.ts';
 import { QuickSightDashboards } from '../../../cloud/stack/quicksight.ts';
 import { renderString } from './synthesized-stack.ts';
 
@@ -92,6 +95,32 @@ describe('stack configuration', () => {
     expect(() => read({ quicksight: 'true' })).toThrow(/quicksightPrincipalArn/);
     const arn = 'arn:aws:quicksight:eu-west-1:123456789012:user/default/analyst';
     expect(read({ quicksight: true, quicksightPrincipalArn: arn }).quickSight).toEqual({ principalArn: arn });
+  });
+});
+
+describe('data retention', () => {
+  const lakeTemplate = (retainData: boolean) => {
+    // The cdk.json feature flags: access-log delivery by bucket policy, not ACL.
+    const stack = new Stack(new App({ context: cdkJsonContext() }), 'LakeOnly');
+    const keys = new DataKeys(stack, 'Keys', { retainData });
+    new Lake(stack, 'Lake', { lakeKey: keys.lakeKey, retainData });
+    return Template.fromStack(stack);
+  };
+
+  it('keeps buckets, keys and the HMAC secret when the stack is deleted, by default', () => {
+    const template = lakeTemplate(true);
+    for (const type of ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret']) {
+      const found = Object.values(template.findResources(type));
+      expect(found.length).toBeGreaterThan(0);
+      for (const resource of found) expect(resource.DeletionPolicy, type).toBe('Retain');
+    }
+  });
+
+  it('lets them go with the stack when retainData is false', () => {
+    const template = lakeTemplate(false);
+    for (const type of ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret']) {
+      for (const resource of Object.values(template.findResources(type))) expect(resource.DeletionPolicy, type).toBe('Delete');
+    }
   });
 });
 
