@@ -6,8 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
-import { loadRegistry, loadRevocations, registryPath, type ThingRecord } from '../../../certs/local/index.ts';
-import { join } from 'node:path';
+import { loadRegistry, loadRevocations, registryPath, revocationsPath, type ThingRecord } from '../../../certs/local/index.ts';
 
 export interface PeerIdentity {
   commonName: string;
@@ -47,7 +46,7 @@ export class ThingDirectory {
 
   /** The registry as of now (reloaded if registry.json or revocations.json changed). */
   refresh(): void {
-    const stamp = `${versionOf(registryPath(this.certsDir))}:${versionOf(join(this.certsDir, 'revocations.json'))}`;
+    const stamp = `${versionOf(registryPath(this.certsDir))}:${versionOf(revocationsPath(this.certsDir))}`;
     if (stamp === this.#stamp) return;
     this.#things = loadRegistry(this.certsDir);
     this.#revokedFingerprints = new Set(loadRevocations(this.certsDir).map((r) => r.certificateFingerprint.toLowerCase()));
