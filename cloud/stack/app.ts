@@ -7,9 +7,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
-import { readStackConfig } from './config.ts';
+import { readStackConfig, StackConfigError } from './config.ts';
 import { DatalakeStack } from './datalake-stack.ts';
 import { STACK_NAME } from './defaults.ts';
+import { EtlBundleError } from './etl-bundle.ts';
 import { sqlSources } from './sql-sources.ts';
 
 /** The context of cdk.json: the CDK CLI passes it to the app; tests and scripts load it with this. */
@@ -49,9 +50,18 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<{ app: Ap
 }
 
 export async function main(): Promise<number> {
-  const { app } = await buildApp();
-  app.synth();
-  return 0;
+  try {
+    const { app } = await buildApp();
+    app.synth();
+    return 0;
+  } catch (error) {
+    // Our own errors say what to fix; anything else (CDK, nag) keeps its full report.
+    if (error instanceof StackConfigError || error instanceof EtlBundleError) {
+      console.error(`${error.name}: ${error.message}${error.cause ? `\n  cause: ${String(error.cause)}` : ''}`);
+      return 1;
+    }
+    throw error;
+  }
 }
 
 // `cdk synth` runs this file as a program; tests import buildApp instead.
