@@ -2,6 +2,8 @@
  * Secure defaults of the cloud stack as plain values (AWS Solutions Constructs style): the constructs read
  * them, the tests assert the synthesized template against them, and a reviewer reads them in one place.
  */
+import { METRICS_SERVICE } from '../etl/metrics.ts';
+
 export const STACK_NAME = 'HealthcareRealtimeDatalake';
 
 export const INGESTION_DEFAULTS = {
@@ -66,11 +68,11 @@ export const MONITORING_DEFAULTS = {
 
 /**
  * The CloudWatch embedded-metric-format metrics the ETL handler emits (cloud/etl/metrics.ts: namespace
- * METRICS_NAMESPACE, dimension Service=vitals-etl). The monitoring construct alarms on them; if the ETL
- * renames a metric, this is the one place in the stack to follow.
+ * METRICS_NAMESPACE, dimension Service=METRICS_SERVICE). The monitoring construct alarms on them; if the
+ * ETL renames a metric, this is the one place in the stack to follow.
  */
 export const ETL_METRICS = {
-  dimensions: { Service: 'vitals-etl' },
+  dimensions: { Service: METRICS_SERVICE },
   curated: 'Curated',
   quarantined: 'Quarantined',
   news2HighRisk: 'News2High',

@@ -6,6 +6,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VITALS_PARTITION_KEY, VITALS_RULE_NAME, VITALS_RULE_SQL } from '../../../cloud/ingest/vitals-rule.ts';
 import { CURATED_COLUMNS, LAKE_PREFIXES } from '../../../cloud/lake/curated-schema.ts';
+import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../../cloud/etl/metrics.ts';
 import { NAMED_QUERIES, VITALS_VIEW_SQL } from '../../../cloud/sql/named-queries.ts';
 import { CREATE_VITALS_VIEW_QUERY_NAME } from '../../../cloud/stack/sql-sources.ts';
 import { CATALOG_DEFAULTS, ETL_DEFAULTS, ETL_METRICS, INGESTION_DEFAULTS } from '../../../cloud/stack/defaults.ts';
@@ -220,6 +221,14 @@ describe('monitoring', () => {
       ['ApproximateNumberOfMessagesVisible', 'Errors', 'Failure', 'IteratorAge', ETL_METRICS.news2HighRisk, `+${ETL_METRICS.curated}+${ETL_METRICS.quarantined}`].sort(),
     );
     for (const [, alarm] of alarms) expect((props(alarm).AlarmActions as unknown[]).map(referencedId)).toEqual([topicId]);
+  });
+
+  it('alarms on the ETL\'s own EMF namespace and Service dimension', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: METRICS_NAMESPACE,
+      MetricName: ETL_METRICS.news2HighRisk,
+      Dimensions: [{ Name: 'Service', Value: METRICS_SERVICE }],
+    });
   });
 
   it('builds a CloudWatch dashboard and outputs its URL', () => {
