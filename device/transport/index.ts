@@ -1,7 +1,8 @@
 /**
- * The transport builder: one function, two adapters. mqtt.js is loaded eagerly (pure JS); aws-crt is
- * imported on first use so that machines without its native binary (32-bit Raspberry Pi OS) still run.
+ * The transport builder: one function, three adapters. mqtt.js and the lean "lite" client are pure JS;
+ * aws-crt is imported on first use so that machines without its native binary (32-bit Raspberry Pi OS) still run.
  */
+import { createLiteTransport } from './lite.ts';
 import { createMqttJsTransport } from './mqttjs.ts';
 import { TransportUnavailableError, type TransportFactory, type TransportKind } from './types.ts';
 
@@ -10,6 +11,7 @@ export * from './types.ts';
 /** Resolves the factory of a transport kind; call once per worker, then build one transport per monitor. */
 export async function loadTransportFactory(kind: TransportKind): Promise<TransportFactory> {
   if (kind === 'mqtt') return createMqttJsTransport;
+  if (kind === 'lite') return createLiteTransport;
   try {
     const module = await import('./crt.ts');
     return module.createCrtTransport;

@@ -7,8 +7,8 @@
  * fleet-wide connect ramp), so both adapters behave the same and the outbox decides what is resent.
  */
 
-export type TransportKind = 'mqtt' | 'crt';
-export const TRANSPORT_KINDS: readonly TransportKind[] = ['mqtt', 'crt'];
+export type TransportKind = 'mqtt' | 'crt' | 'lite';
+export const TRANSPORT_KINDS: readonly TransportKind[] = ['mqtt', 'crt', 'lite'];
 
 export type ConnectionState = 'connected' | 'disconnected';
 

@@ -81,7 +81,7 @@ export const benchmark: Benchmark = {
     const dataDir = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
     const plan: [TransportKind, number][] = quick
       ? [['mqtt', 500]]
-      : [['mqtt', 1_000], ['mqtt', 10_000], ['crt', 1_000], ['crt', 10_000]];
+      : [['mqtt', 1_000], ['mqtt', 10_000], ['lite', 1_000], ['lite', 10_000], ['crt', 1_000], ['crt', 10_000]];
     const measureMs = quick ? 6_000 : 15_000;
     const runs: RunFigures[] = [];
     try {
@@ -98,8 +98,7 @@ export const benchmark: Benchmark = {
       const big = runs.find((r) => r.transport === transport && r.monitors === 10_000);
       return small && big ? ((big.rssMiB - small.rssMiB) * 1024) / (big.monitors - small.monitors) : Number.NaN;
     };
-    const largest = runs.filter((r) => r.transport === 'mqtt').at(-1)!;
-    const at10k = runs.find((r) => r.transport === 'mqtt' && r.monitors === 10_000) ?? largest;
+    const biggest = (transport: TransportKind) => runs.filter((r) => r.transport === transport).at(-1);
     const fmt = (v: number, d = 1) => (Number.isFinite(v) ? Number(v.toFixed(d)) : 'n/a');
     return {
       name: 'fleet',
@@ -107,13 +106,17 @@ export const benchmark: Benchmark = {
       rows: runs.map((r) => [r.transport, r.monitors, r.connected, fmt(r.ackedPerSecond), fmt(r.cpuPercentPerKiloMsg, 2), fmt(r.monitorsPerCore, 0), fmt(r.rssMiB), fmt(r.rssKiBPerMonitor), fmt(r.jitterP99Ms), fmt(r.ackP99Ms), r.errors]),
       figures: {
         quick, measure_seconds: measureMs / 1000, runs,
-        marginal_rss_kib_per_monitor: { mqtt: fmt(marginal('mqtt')), crt: fmt(marginal('crt')) },
+        marginal_rss_kib_per_monitor: { mqtt: fmt(marginal('mqtt')), lite: fmt(marginal('lite')), crt: fmt(marginal('crt')) },
       },
-      targets: [
-        { what: `CPU per 1,000 msg/s (mqtt.js, ${at10k.monitors} monitors)`, target: '<= 3 % of a core', actual: `${fmt(at10k.cpuPercentPerKiloMsg, 2)} %`, met: at10k.cpuPercentPerKiloMsg <= 3 },
-        { what: `RSS per monitor (mqtt.js, ${at10k.monitors} monitors, whole worker RSS / monitors)`, target: '<= 25 KiB', actual: `${fmt(at10k.rssKiBPerMonitor)} KiB`, met: at10k.rssKiBPerMonitor <= 25 },
-        { what: `schedule jitter p99 (mqtt.js, ${at10k.monitors} monitors)`, target: '<= 100 ms', actual: `${fmt(at10k.jitterP99Ms)} ms`, met: at10k.jitterP99Ms <= 100 },
-      ],
+      targets: (['mqtt', 'lite'] as const).flatMap((transport) => {
+        const r = biggest(transport);
+        if (!r) return [];
+        return [
+          { what: `CPU per 1,000 msg/s (${transport}, ${r.monitors} monitors)`, target: '<= 3 % of a core', actual: `${fmt(r.cpuPercentPerKiloMsg, 2)} %`, met: r.cpuPercentPerKiloMsg <= 3 },
+          { what: `RSS per monitor (${transport}, ${r.monitors} monitors, whole worker RSS / monitors)`, target: '<= 25 KiB', actual: `${fmt(r.rssKiBPerMonitor)} KiB`, met: r.rssKiBPerMonitor <= 25 },
+          { what: `schedule jitter p99 (${transport}, ${r.monitors} monitors)`, target: '<= 100 ms', actual: `${fmt(r.jitterP99Ms)} ms`, met: r.jitterP99Ms <= 100 },
+        ];
+      }),
     };
   },
 };
