@@ -33,7 +33,7 @@ export function parseNumber(text: string | undefined, flag: string, { min = 0, i
 
 export function parseTransport(text: string | undefined): TransportKind {
   const value = text ?? 'mqtt';
-  if (!(TRANSPORT_KINDS as readonly string[]).includes(value)) throw new FleetArgumentError(`--transport "${value}": use mqtt or crt`);
+  if (!(TRANSPORT_KINDS as readonly string[]).includes(value)) throw new FleetArgumentError(`--transport "${value}": use mqtt, crt or lite`);
   return value as TransportKind;
 }
 

@@ -16,7 +16,8 @@ Runs N simulated bedside monitors (vitals model, durable outbox, shadow) over wo
   --count N               monitors in the whole fleet (required)
   --target T              local (127.0.0.1:8883, data/certs) | aws (certs/aws-out) |
                           mqtt://host:port (plain) | mqtts://host:port (TLS, local certs)   [local]
-  --transport mqtt|crt    mqtt.js (any broker, pure JS) or aws-iot-device-sdk-v2            [mqtt]
+  --transport K           mqtt (mqtt.js, any broker), crt (aws-iot-device-sdk-v2) or
+                          lite (lean MQTT 3.1.1 client for dense local fleets)              [mqtt]
   --mqtt 3.1.1|5          protocol version (the local broker speaks 3.1.1)    [5 for aws+crt, else 3.1.1]
   --scenario-mix MIX      e.g. stable:70,sepsis:10,respiratory_failure:10,haemorrhage:10    [stable]
   --seed S                fleet seed: same seed, same patients                              [1]

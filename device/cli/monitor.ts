@@ -19,7 +19,7 @@ Runs one simulated bedside monitor and prints each acknowledged message.
 
   --thing NAME            thing name = MQTT client id = certificate CN (required), e.g. bedside-0001
   --target T              local | aws | mqtt://host:port | mqtts://host:port                [local]
-  --transport mqtt|crt    mqtt.js or aws-iot-device-sdk-v2                                  [mqtt]
+  --transport K           mqtt (mqtt.js), crt (aws-iot-device-sdk-v2) or lite (lean 3.1.1)  [mqtt]
   --mqtt 3.1.1|5          protocol version                                   [5 for aws+crt, else 3.1.1]
   --scenario NAME         ${SCENARIOS.join(', ')}   [stable]
   --seed S --speed X --interval MS --duration D   as for npm run fleet

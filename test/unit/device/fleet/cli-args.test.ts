@@ -23,7 +23,7 @@ describe('fleet and monitor flags', () => {
     expect(parseNumber(undefined, '--count')).toBeUndefined();
     expect(() => parseNumber('1.5', '--count', { integer: true })).toThrow(/--count "1.5"/);
     expect(parseTransport(undefined)).toBe('mqtt');
-    expect(() => parseTransport('http')).toThrow(/use mqtt or crt/);
+    expect(() => parseTransport('http')).toThrow(/use mqtt, crt or lite/);
     expect(parseProtocol(undefined, 'crt', 'aws')).toBe(5);
     expect(parseProtocol(undefined, 'mqtt', 'local')).toBe(4);
     expect(parseProtocol('3.1.1', 'crt', 'aws')).toBe(4);
