@@ -1,0 +1,234 @@
+/**
+ * `npm start`: the whole pipeline on this machine (DESIGN §6). Certificates on first run, kinesalite,
+ * the local IoT Core stand-in, the ETL behind the event source, the lake in ./data, the dashboard and a
+ * fleet of monitors. Ctrl-C stops everything cleanly; a second start resumes from ./data.
+ */
+import { realpathSync } from 'node:fs';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runFleet, type FleetHandle } from '../../../device/fleet/index.ts';
+import { startLocalStack, LOCAL_STREAM_NAME, type RunningLocalStack } from '../stack.ts';
+
+/** A mix that shows every NEWS2 band within minutes at the default speed. */
+export const DEMO_SCENARIO_MIX =
+  'stable:44,sepsis:10,respiratory_failure:8,respiratory_failure_copd:4,tachyarrhythmia:8,bradycardia:6,haemorrhage:6,postop_fever:8,recovery:6';
+
+const HELP = `Usage: npm start -- [options]
+
+Runs the whole pipeline locally: broker (mTLS, IoT policy, shadow, rule) -> kinesalite -> ETL ->
+lake in ./data -> DuckDB queries and a dashboard, plus a fleet of simulated bedside monitors.
+
+Options:
+  --count <n>           monitors in the fleet (default 50)
+  --speed <x>           simulated time per wall time, so deterioration shows in minutes (default 30)
+  --seed <n>            seed of patients and scenarios (default 1)
+  --scenario-mix <mix>  e.g. "stable:70,sepsis:30" (default: a mix showing every alert band)
+  --interval <ms>       sampling interval of each monitor (default 1000)
+  --transport <t>       mqtt (mqtt.js, default) or crt (aws-iot-device-sdk-v2)
+  --no-fleet            start only the cloud side, for monitors on other machines
+  --host <addr>         broker address to listen on (default 127.0.0.1; e.g. 0.0.0.0 or a LAN
+                        address for Raspberry Pis; still mTLS with the local CA)
+  --port <n>            broker port (default 8883)
+  --dashboard-port <n>  dashboard port (default 8080; 0 picks a free one)
+  --data-dir <dir>      where certificates, stream, outboxes and the lake live (default data)
+  --duration <d>        stop by itself after e.g. 90s or 10m (default: run until Ctrl-C)
+  --help                this text
+`;
+
+interface StartOptions {
+  count: number;
+  speed: number;
+  seed: number;
+  scenarioMix: string;
+  intervalMs: number;
+  transport: 'mqtt' | 'crt';
+  fleet: boolean;
+  host: string;
+  port: number;
+  dashboardPort: number;
+  dataDir: string;
+  durationMs: number | undefined;
+}
+
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!match) return undefined;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'] ?? 1000;
+  return Number(match[1]) * unit;
+}
+
+export function parseStartArgs(argv: string[]): StartOptions | { error: string } | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        count: { type: 'string', default: '50' },
+        speed: { type: 'string', default: '30' },
+        seed: { type: 'string', default: '1' },
+        'scenario-mix': { type: 'string', default: DEMO_SCENARIO_MIX },
+        interval: { type: 'string', default: '1000' },
+        transport: { type: 'string', default: 'mqtt' },
+        'no-fleet': { type: 'boolean', default: false },
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: '8883' },
+        'dashboard-port': { type: 'string', default: '8080' },
+        'data-dir': { type: 'string', default: 'data' },
+        duration: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+  if (values.help) return 'help';
+  const number = (name: string, text: string, ok: (n: number) => boolean, what: string) => {
+    const n = Number(text);
+    return ok(n) ? undefined : `--${name} must be ${what} (got "${text}")`;
+  };
+  const port = (n: number) => Number.isInteger(n) && n >= 0 && n < 65536;
+  const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration);
+  const problems = [
+    number('count', values.count, (n) => Number.isInteger(n) && n >= 1 && n <= 100_000, 'a whole number from 1 to 100000'),
+    number('speed', values.speed, (n) => n > 0 && n <= 3600, 'above 0 and at most 3600'),
+    number('seed', values.seed, Number.isFinite, 'a number'),
+    number('interval', values.interval, (n) => Number.isInteger(n) && n >= 10, 'a whole number of milliseconds, at least 10'),
+    number('port', values.port, port, 'a port number (0-65535)'),
+    number('dashboard-port', values['dashboard-port'], port, 'a port number (0-65535)'),
+    values.transport === 'mqtt' || values.transport === 'crt' ? undefined : `--transport must be mqtt or crt (got "${values.transport}")`,
+    values.duration !== undefined && durationMs === undefined ? `--duration must look like 90s, 10m or 1h (got "${values.duration}")` : undefined,
+  ].filter((problem): problem is string => problem !== undefined);
+  if (problems.length > 0) return { error: problems.join('\n') };
+  return {
+    count: Number(values.count),
+    speed: Number(values.speed),
+    seed: Number(values.seed),
+    scenarioMix: values['scenario-mix'],
+    intervalMs: Number(values.interval),
+    transport: values.transport as 'mqtt' | 'crt',
+    fleet: !values['no-fleet'],
+    host: values.host,
+    port: Number(values.port),
+    dashboardPort: Number(values['dashboard-port']),
+    dataDir: values['data-dir'],
+    durationMs,
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const parsed = parseStartArgs(argv);
+  if (parsed === 'help') {
+    console.log(HELP);
+    return 0;
+  }
+  if ('error' in parsed) {
+    console.error(`${parsed.error}\n\nRun npm start -- --help for the options.`);
+    return 2;
+  }
+  const options = parsed;
+  const started = Date.now();
+  let stack: RunningLocalStack | undefined;
+  let fleet: FleetHandle | undefined;
+  let stopping = false;
+  const stopped = new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('Ctrl-C'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    if (options.durationMs !== undefined) setTimeout(() => resolve(`--duration ${options.durationMs} ms`), options.durationMs).unref();
+  });
+
+  try {
+    stack = await startLocalStack({
+      dataDir: options.dataDir,
+      thingCount: options.count,
+      brokerHost: options.host,
+      brokerPort: options.port,
+      dashboardPort: options.dashboardPort,
+      onProgress: (step) => console.log(`starting ${step}...`),
+      log: (line) => { if (!stopping) console.error(line); },
+    });
+    const brokerTarget = `mqtts://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${stack.broker.port}`;
+    if (options.fleet) {
+      fleet = runFleet({
+        count: options.count,
+        target: brokerTarget,
+        certsDir: stack.paths.certsDir,
+        dataDir: stack.paths.dataDir,
+        transport: options.transport,
+        scenarioMix: options.scenarioMix,
+        seed: options.seed,
+        speed: options.speed,
+        intervalMs: options.intervalMs,
+        onLog: (line) => console.error(`fleet: ${line}`),
+      });
+      fleet.summary.catch((error: unknown) => console.error(`fleet: ${(error as Error).message}`));
+    }
+    console.log(banner(stack, options, brokerTarget, Date.now() - started));
+    const status = setInterval(() => console.log(statusLine(stack!, fleet)), 10_000);
+    status.unref();
+    const reason = await stopped;
+    clearInterval(status);
+    stopping = true;
+    console.log(`\n${reason}: stopping (the fleet flushes its outboxes first)...`);
+  } catch (error) {
+    console.error(`npm start failed: ${(error as Error).message}`);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE' || /in use/i.test((error as Error).message)) {
+      console.error('Another npm start may be running. Stop it, or pick other ports with --port and --dashboard-port.');
+    }
+    await fleet?.stop().catch(() => undefined);
+    await stack?.close();
+    return 1;
+  }
+  const summary = fleet ? await fleet.stop().catch((error: unknown) => { console.error(`fleet: ${(error as Error).message}`); return undefined; }) : undefined;
+  // Let the last batch reach the lake before the stream stops.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await stack.close();
+  if (summary) console.log(`fleet: sent ${summary.sent}, acked ${summary.acked}, dropped ${summary.dropped}, reconnects ${summary.reconnects}`);
+  console.log(`lake: ${stack.etl.curated} curated, ${stack.etl.quarantined} quarantined this run; data kept in ${displayPath(stack.paths.dataDir)}`);
+  return 0;
+}
+
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith('..') || rel === '' ? path : `./${rel}`;
+}
+
+function banner(stack: RunningLocalStack, options: StartOptions, brokerTarget: string, elapsedMs: number): string {
+  const data = displayPath(stack.paths.dataDir);
+  return [
+    '',
+    `healthcare-realtime-datalake: local pipeline up in ${(elapsedMs / 1000).toFixed(1)} s`,
+    `  broker     ${brokerTarget}  mTLS with the local CA, IoT policy enforced (certs: ${data}/certs)`,
+    `  stream     ${stack.kinesis.endpoint}  Kinesis API (kinesalite), stream ${LOCAL_STREAM_NAME}`,
+    `  etl        event source -> cloud/etl handler -> ${data}/lake/{raw,curated,quarantine}`,
+    `  dashboard  ${stack.dashboard.url}`,
+    options.fleet
+      ? `  fleet      ${options.count} monitors (${options.transport}), speed ${options.speed}x, seed ${options.seed}`
+      : `  fleet      none (--no-fleet): point monitors at ${brokerTarget} with npm run fleet -- --target ${brokerTarget}`,
+    `  query      npm run query -- --list   |   npm run query -- --named latest-vitals-per-bed`,
+    `Ctrl-C stops everything; ${data} is kept and the next start resumes.`,
+    '',
+  ].join('\n');
+}
+
+function statusLine(stack: RunningLocalStack, fleet: FleetHandle | undefined): string {
+  const broker = stack.broker.stats();
+  const source = stack.eventSource.stats();
+  const progress = fleet?.progress();
+  const fleetPart = progress ? `monitors ${progress.connected}/${progress.monitors} connected, ${Math.round(progress.msgPerSecond)} msg/s, ` : `clients ${broker.connectedClients}, `;
+  return `${fleetPart}stream ${broker.rules.forwarded} in, lake ${stack.etl.curated} curated, ${stack.etl.quarantined} quarantined, lag ${source.iteratorAgeMs} ms`;
+}
+
+const invokedDirectly = (() => {
+  try {
+    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+})();
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then((code) => process.exit(code), (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
