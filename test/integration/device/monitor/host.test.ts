@@ -53,10 +53,10 @@ async function stack(port = 0): Promise<{ broker: RunningBroker; streamName: str
   return { broker, streamName };
 }
 
-async function host(port: number, count: number, intervalMs: number, outboxName: string): Promise<MonitorHost> {
+async function host(port: number, count: number, intervalMs: number, outboxName: string, transport: 'mqtt' | 'lite' | 'crt' = 'mqtt'): Promise<MonitorHost> {
   const target = resolveTarget({ target: `mqtts://127.0.0.1:${port}`, certsDir });
   const monitorHost = new MonitorHost({
-    host: '127.0.0.1', port, transportFactory: await loadTransportFactory('mqtt'),
+    host: '127.0.0.1', port, transportFactory: await loadTransportFactory(transport),
     outbox: Outbox.open(join(dir, outboxName)), connectRatePerSecond: 1_000,
     backoff: { minMs: 200, maxMs: 1_000 }, connectTimeoutMs: 3_000,
   });
@@ -134,6 +134,22 @@ describe('MonitorHost against the local broker', () => {
       byKey.set(key, (byKey.get(key) ?? new Set()).add(m.raw));
     }
     expect([...byKey.values()].every((raws) => raws.size === 1)).toBe(true);
+  });
+
+  it('runs on the lite and aws-crt transports over mTLS with every message acked and no gap', async () => {
+    for (const transport of ['lite', 'crt'] as const) {
+      const { broker, streamName } = await stack();
+      cleanups.push(() => broker.close());
+      const monitors = await host(broker.port, 5, 100, `${transport}.log`, transport);
+      await until('connected', () => monitors.stats().connected === 5);
+      await sleep(800);
+      await monitors.stop(2_000);
+      await sleep(300);
+      const { gaps, devices } = seqGaps(await readStream(kinesis, streamName));
+      expect(monitors.stats().queued).toBe(0);
+      expect(devices.size).toBe(5);
+      expect(Object.fromEntries(gaps)).toEqual({});
+    }
   });
 
   it('applies a desired interval from a shadow delta within one tick and reports it back', async () => {
