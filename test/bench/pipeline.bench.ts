@@ -1,0 +1,79 @@
+/**
+ * `npm run bench -- pipeline`: the whole local stack on this machine (broker + rule + kinesalite + event
+ * source + ETL + lake, and the fleet in worker processes on the same cores), offered a fixed message
+ * rate. Reports what the lake sustained, what was lost (acked but not in the lake) and the
+ * device->queryable latency (measured_at -> ingested_at, read back from the lake with DuckDB).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runFleet } from '../../device/fleet/index.ts';
+import { startLocalStack } from '../../cloud/local/stack.ts';
+import { openLake } from '../../cloud/query/lake.ts';
+import type { Benchmark, BenchReport } from './harness.ts';
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return true;
+}
+
+export const benchmark: Benchmark = {
+  name: 'pipeline',
+  description: 'whole local stack: sustained msg/s into the lake, loss, device->queryable latency',
+  async run({ quick }): Promise<BenchReport> {
+    const monitors = quick ? 100 : 400;
+    const intervalMs = quick ? 200 : 200;
+    const seconds = quick ? 10 : 30;
+    const offered = (monitors * 1000) / intervalMs;
+    const dataDir = mkdtempSync(join(tmpdir(), 'hrd-bench-pipeline-'));
+    const stack = await startLocalStack({ dataDir, thingCount: monitors, brokerPort: 0, dashboardPort: 0, batchSize: 2000, batchingWindowMs: 500 });
+    try {
+      const fleet = runFleet({
+        count: monitors, target: `mqtts://127.0.0.1:${stack.broker.port}`, certsDir: stack.paths.certsDir, dataDir,
+        intervalMs, scenarioMix: 'stable:60,sepsis:20,haemorrhage:20', speed: 10, workers: 1, connectRatePerSecond: 200,
+      });
+      await waitFor(() => fleet.progress().connected === monitors, 60_000);
+      const cpuBefore = process.cpuUsage();
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+      const summary = await fleet.stop();
+      const drained = await waitFor(() => stack.etl.recordsIn >= stack.broker.stats().rules.forwarded && stack.eventSource.stats().iteratorAgeMs === 0, 120_000);
+      const stackCpu = process.cpuUsage(cpuBefore);
+      const lake = await openLake(stack.paths.lakeDir);
+      const result = await lake.query(`
+        SELECT count(*) AS readings,
+               count(DISTINCT device_id || '#' || CAST(seq AS VARCHAR)) AS distinct_readings,
+               epoch_ms(max(measured_at)) - epoch_ms(min(measured_at)) AS span_ms,
+               approx_percentile(ingest_latency_ms, 0.5) AS p50,
+               approx_percentile(ingest_latency_ms, 0.99) AS p99,
+               max(ingest_latency_ms) AS max_latency
+        FROM vitals`);
+      lake.close();
+      const [readings, distinct, spanMs, p50, p99, maxLatency] = result.rows[0] as number[];
+      const sustained = readings! / (spanMs! / 1000);
+      const lost = Math.max(0, summary.acked - distinct!);
+      const stackCpuPct = ((stackCpu.user + stackCpu.system) / 1e6 / seconds) * 100;
+      return {
+        name: 'pipeline',
+        columns: ['offered msg/s', 'sustained msg/s', 'acked', 'in lake', 'lost', 'p50 ms', 'p99 ms', 'max ms', 'stack CPU % of a core'],
+        rows: [[offered, Math.round(sustained), summary.acked, readings!, lost, p50!, p99!, maxLatency!, Math.round(stackCpuPct)]],
+        figures: {
+          monitors, interval_ms: intervalMs, seconds, offered_msg_per_s: offered, sustained_msg_per_s: Math.round(sustained),
+          acked: summary.acked, in_lake: readings, lost, drained, latency_p50_ms: p50, latency_p99_ms: p99, latency_max_ms: maxLatency,
+          stack_cpu_pct_of_core: Math.round(stackCpuPct), fleet_cpu_seconds: summary.cpuSeconds,
+        },
+        targets: [
+          { what: 'sustained into the lake', target: '>= 2,000 msg/s', actual: `${Math.round(sustained)} msg/s (offered ${offered})`, met: sustained >= 2000 },
+          { what: 'lost', target: '0', actual: String(lost), met: lost === 0 },
+          { what: 'device->queryable p99', target: '<= 5,000 ms', actual: `${p99} ms`, met: p99! <= 5000 },
+        ],
+      };
+    } finally {
+      await stack.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  },
+};
