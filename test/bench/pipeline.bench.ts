@@ -46,29 +46,34 @@ export const benchmark: Benchmark = {
       const result = await lake.query(`
         SELECT count(*) AS readings,
                count(DISTINCT device_id || '#' || CAST(seq AS VARCHAR)) AS distinct_readings,
-               epoch_ms(max(measured_at)) - epoch_ms(min(measured_at)) AS span_ms,
+               epoch_ms(max(ingested_at)) - epoch_ms(min(ingested_at)) AS span_ms,
                approx_percentile(ingest_latency_ms, 0.5) AS p50,
                approx_percentile(ingest_latency_ms, 0.99) AS p99,
                max(ingest_latency_ms) AS max_latency
         FROM vitals`);
+      // The first seconds include connect ramp, JIT warm-up and stream creation: report steady state too.
+      const steady = await lake.query(`
+        SELECT approx_percentile(ingest_latency_ms, 0.99) AS p99
+        FROM vitals WHERE measured_at >= (SELECT min(measured_at) FROM vitals) + INTERVAL '5' SECOND`);
       lake.close();
       const [readings, distinct, spanMs, p50, p99, maxLatency] = result.rows[0] as number[];
+      const steadyP99 = steady.rows[0]![0] as number;
       const sustained = readings! / (spanMs! / 1000);
       const lost = Math.max(0, summary.acked - distinct!);
       const stackCpuPct = ((stackCpu.user + stackCpu.system) / 1e6 / seconds) * 100;
       return {
         name: 'pipeline',
-        columns: ['offered msg/s', 'sustained msg/s', 'acked', 'in lake', 'lost', 'p50 ms', 'p99 ms', 'max ms', 'stack CPU % of a core'],
-        rows: [[offered, Math.round(sustained), summary.acked, readings!, lost, p50!, p99!, maxLatency!, Math.round(stackCpuPct)]],
+        columns: ['offered msg/s', 'lake msg/s (over ingest span)', 'acked', 'in lake', 'lost', 'p50 ms', 'p99 ms', 'p99 after 5 s ms', 'max ms', 'stack CPU % of a core'],
+        rows: [[offered, Math.round(sustained), summary.acked, readings!, lost, p50!, p99!, steadyP99, maxLatency!, Math.round(stackCpuPct)]],
         figures: {
           monitors, interval_ms: intervalMs, seconds, offered_msg_per_s: offered, sustained_msg_per_s: Math.round(sustained),
-          acked: summary.acked, in_lake: readings, lost, drained, latency_p50_ms: p50, latency_p99_ms: p99, latency_max_ms: maxLatency,
+          acked: summary.acked, in_lake: readings, lost, drained, latency_p50_ms: p50, latency_p99_ms: p99, latency_p99_steady_ms: steadyP99, latency_max_ms: maxLatency,
           stack_cpu_pct_of_core: Math.round(stackCpuPct), fleet_cpu_seconds: summary.cpuSeconds,
         },
         targets: [
           { what: 'sustained into the lake', target: '>= 2,000 msg/s', actual: `${Math.round(sustained)} msg/s (offered ${offered})`, met: sustained >= 2000 },
           { what: 'lost', target: '0', actual: String(lost), met: lost === 0 },
-          { what: 'device->queryable p99', target: '<= 5,000 ms', actual: `${p99} ms`, met: p99! <= 5000 },
+          { what: 'device->queryable p99 (whole run, warm-up included)', target: '<= 5,000 ms', actual: `${p99} ms (${steadyP99} ms after the first 5 s)`, met: p99! <= 5000 },
         ],
       };
     } finally {
