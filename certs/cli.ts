@@ -3,8 +3,6 @@
  * Creates (idempotently) the local CA, the broker certificate and N device certificates with their
  * registry entries; revokes devices; lists the fleet. See certs/README.md.
  */
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import {
@@ -20,6 +18,7 @@ import {
   serverPaths,
   type ThingRecord,
 } from './local/index.ts';
+import { runIfEntryPoint } from '../device/cli/entry-point.ts';
 
 const USAGE = `Usage: npm run certs -- [options]
 
@@ -130,15 +129,4 @@ function printRegistry(things: ThingRecord[]): void {
   }
 }
 
-function isEntryPoint(): boolean {
-  if (process.argv[1] === undefined) return false;
-  try {
-    return realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
-  process.exitCode = await main(process.argv.slice(2));
-}
+runIfEntryPoint(import.meta.url, main);

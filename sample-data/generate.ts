@@ -14,6 +14,7 @@ import { encodeVitals, type QualityFlag, type VitalsV1 } from '../device/contrac
 import {
   buildVitalsMessage, createPatientModel, deriveSeed, SCENARIOS, type ScenarioName,
 } from '../device/vitals/index.ts';
+import { runIfEntryPoint } from '../device/cli/entry-point.ts';
 
 export const SAMPLE_SEED = 20240301;
 /** 2024-03-01T08:00:00Z, the day of the seed's legacy sample. */
@@ -116,9 +117,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  });
-}
+runIfEntryPoint(import.meta.url, main);

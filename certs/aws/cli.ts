@@ -4,8 +4,6 @@
  * Provisions (or removes) the simulated fleet in AWS IoT; see certs/aws/layout.ts for the files and
  * cloud/stack/README.md for the whole cloud walkthrough.
  */
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { IoTClient } from '@aws-sdk/client-iot';
 import cliProgress from 'cli-progress';
@@ -14,6 +12,7 @@ import { ProvisioningError, UsageError } from './errors.ts';
 import { awsOutPaths, DEFAULT_AWS_OUT_DIR } from './layout.ts';
 import { fileManifestStore } from './manifest.ts';
 import { provisionFleet } from './provision.ts';
+import { runIfEntryPoint } from '../../device/cli/entry-point.ts';
 
 const USAGE = `Usage:
   npm run provision -- --count N [--region R] [--prefix bedside] [--out ${DEFAULT_AWS_OUT_DIR}] [--concurrency 4]
@@ -150,15 +149,4 @@ export async function main(argv: string[], deps: CliDeps = defaultDeps): Promise
   }
 }
 
-function isEntryPoint(): boolean {
-  if (process.argv[1] === undefined) return false;
-  try {
-    return realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
-  process.exitCode = await main(process.argv.slice(2));
-}
+runIfEntryPoint(import.meta.url, main);

@@ -8,11 +8,11 @@
  * Exit codes: 0 ok, 1 unexpected error, 2 bad usage or unknown named query, 3 empty lake, 4 SQL error.
  */
 import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
 import { NAMED_QUERIES, findNamedQuery } from '../sql/named-queries.ts';
 import { LakeEmptyError, SqlError, UnknownNamedQueryError } from './errors.ts';
 import { formatResult, OUTPUT_FORMATS, type OutputFormat } from './format.ts';
 import { openLake } from './lake.ts';
+import { runIfEntryPoint } from '../../device/cli/entry-point.ts';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, emptyLake: 3, sql: 4 } as const;
 
@@ -121,9 +121,4 @@ export async function main(argv: string[], io: CliIo = consoleIo): Promise<numbe
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error: unknown) => {
-    console.error(error);
-    process.exitCode = EXIT.error;
-  });
-}
+runIfEntryPoint(import.meta.url, main);

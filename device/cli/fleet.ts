@@ -2,12 +2,12 @@
  * `npm run fleet -- --count N --target local|aws|mqtt(s)://host:port ...`: runs a fleet of simulated
  * bedside monitors over worker processes and prints a summary (or one JSON object with --json).
  */
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FleetError, formatProgress, formatSummary, runFleet, type FleetProgress } from '../fleet/index.ts';
 import { ScenarioMixError, parseScenarioMix } from '../vitals/index.ts';
 import { TransportError } from '../transport/index.ts';
 import { parseDuration, parseNumber, parseProtocol, parseShard, parseTransport } from './args.ts';
+import { runIfEntryPoint } from './entry-point.ts';
 
 const HELP = `Usage: npm run fleet -- --count N [options]
 
@@ -119,6 +119,4 @@ function reportError(error: unknown): number {
   return 1;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
-}
+runIfEntryPoint(import.meta.url, main);

@@ -3,7 +3,6 @@
  * the fleet: outbox, backoff, shadow) and prints a line per acknowledged message.
  */
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { EndpointUnreachableError, FleetError, outboxDirFor, resolveTarget } from '../fleet/index.ts';
 import { monitorSpec } from '../fleet/specs.ts';
@@ -12,6 +11,7 @@ import { Outbox } from '../outbox/index.ts';
 import { TransportError, loadTransportFactory } from '../transport/index.ts';
 import { ScenarioMixError, isScenarioName, parseScenarioMix, SCENARIOS } from '../vitals/index.ts';
 import { parseDuration, parseNumber, parseProtocol, parseTransport } from './args.ts';
+import { runIfEntryPoint } from './entry-point.ts';
 
 const HELP = `Usage: npm run monitor -- --thing NAME [options]
 
@@ -118,6 +118,4 @@ function reportError(error: unknown): number {
   return 1;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
-}
+runIfEntryPoint(import.meta.url, main);

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { printReport, type Benchmark } from './harness.ts';
+import { runIfEntryPoint } from '../../device/cli/entry-point.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -32,9 +33,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+runIfEntryPoint(import.meta.url, main);

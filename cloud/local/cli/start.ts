@@ -3,12 +3,11 @@
  * the local IoT Core stand-in, the ETL behind the event source, the lake in ./data, the dashboard and a
  * fleet of monitors. Ctrl-C stops everything cleanly; a second start resumes from ./data.
  */
-import { realpathSync } from 'node:fs';
 import { relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runFleet, type FleetHandle } from '../../../device/fleet/index.ts';
 import { startLocalStack, LOCAL_STREAM_NAME, type RunningLocalStack } from '../stack.ts';
+import { runIfEntryPoint } from '../../../device/cli/entry-point.ts';
 
 /** A mix that shows every NEWS2 band within minutes at the default speed. */
 export const DEMO_SCENARIO_MIX =
@@ -219,16 +218,5 @@ function statusLine(stack: RunningLocalStack, fleet: FleetHandle | undefined): s
   return `${fleetPart}stream ${broker.rules.forwarded} in, lake ${stack.etl.curated} curated, ${stack.etl.quarantined} quarantined, lag ${source.iteratorAgeMs} ms`;
 }
 
-const invokedDirectly = (() => {
-  try {
-    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-})();
-if (invokedDirectly) {
-  main(process.argv.slice(2)).then((code) => process.exit(code), (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+// The fleet's worker processes and kinesalite's keep-alive sockets must not hold the process open.
+runIfEntryPoint(import.meta.url, main, { exit: true });

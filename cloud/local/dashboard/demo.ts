@@ -2,12 +2,11 @@
  * `tsx cloud/local/dashboard/demo.ts`: the dashboard on its own, fed by a simulated ward in-process
  * (no broker, no stream). For working on the pages and for screenshots; `npm start` wires the real stack.
  */
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createDashboardFeed } from './feed.ts';
 import { startDashboard } from './server.ts';
 import { createSimulatedWard } from './simulated-ward.ts';
+import { runIfEntryPoint } from '../../../device/cli/entry-point.ts';
 
 const HELP = `Usage: tsx cloud/local/dashboard/demo.ts [options]
 
@@ -81,15 +80,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-function isEntryPoint(): boolean {
-  if (process.argv[1] === undefined) return false;
-  try {
-    return realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
-  process.exitCode = await main(process.argv.slice(2));
-}
+runIfEntryPoint(import.meta.url, main, { exit: true });
