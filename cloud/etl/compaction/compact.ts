@@ -1,0 +1,98 @@
+/**
+ * One compaction pass over the lake, through the object-store port (S3 or a directory): list the curated
+ * layer, plan (plan.ts), then per partition read every source, merge, write `compacted.parquet` with the
+ * ETL's own Parquet writer, and only then delete the small files.
+ *
+ * Safe under crashes and concurrent readers: between the write and the deletes a reading exists twice,
+ * which the `vitals` view removes by (device_id, seq); a crash there leaves both, and the next run rewrites
+ * the same rows and finishes the deletes. A source is deleted only if it still holds the bytes that were
+ * merged (an ETL retry may rewrite a small file under the same key), and only if the compacted file still
+ * holds the bytes this run wrote (another run may have overwritten it): otherwise it stays for the next
+ * run. Files that arrive after the listing are not touched. Runs must not overlap (the Lambda has a
+ * reserved concurrency of 1; the local runner never starts a pass before the previous one ends).
+ */
+import type { ObjectStore } from '../../lake/object-store.ts';
+import { LAKE_PREFIXES } from '../../lake/curated-schema.ts';
+import { encodeCuratedParquet, PARQUET_CONTENT_TYPE } from '../writers/parquet.ts';
+import { mergeCuratedRows, planCompaction, type CompactionTask } from './plan.ts';
+import { readCuratedParquet } from './read-curated.ts';
+import type { CuratedRow } from '../curated-row.ts';
+
+export interface CompactOptions {
+  store: ObjectStore;
+  nowMs: number;
+  graceMs: number;
+  log?: (line: string) => void;
+}
+
+export interface PartitionResult {
+  target: string;
+  filesRead: number;
+  filesDeleted: number;
+  /** Sources kept because they changed after being read (or the target did): the next run folds them in. */
+  filesKept: number;
+  rowsIn: number;
+  rowsOut: number;
+  duplicates: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export interface CompactionSummary {
+  partitions: PartitionResult[];
+  filesRead: number;
+  filesDeleted: number;
+  rowsOut: number;
+}
+
+const sameBytes = (x: Uint8Array | undefined, y: Uint8Array): boolean => x !== undefined && Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(y);
+
+async function compactPartition(store: ObjectStore, task: CompactionTask): Promise<PartitionResult> {
+  const read = new Map<string, Uint8Array>();
+  const rows: CuratedRow[] = [];
+  let bytesIn = 0;
+  for (const key of task.sources) {
+    const bytes = await store.get(key);
+    if (bytes === undefined) continue; // deleted since the listing (an earlier, interrupted pass)
+    read.set(key, bytes);
+    bytesIn += bytes.byteLength;
+    for (const row of await readCuratedParquet(key, bytes)) rows.push(row);
+  }
+  const merged = mergeCuratedRows(rows);
+  const body = encodeCuratedParquet(merged.rows);
+  await store.put(task.target, body, PARQUET_CONTENT_TYPE);
+  let filesDeleted = 0;
+  let filesKept = 0;
+  // Write first, delete after; and only what this pass merged, unchanged.
+  const targetIntact = sameBytes(await store.get(task.target), body);
+  for (const [key, bytes] of read) {
+    if (key === task.target) continue;
+    if (targetIntact && sameBytes(await store.get(key), bytes)) {
+      await store.delete(key);
+      filesDeleted += 1;
+    } else {
+      filesKept += 1;
+    }
+  }
+  return {
+    target: task.target, filesRead: read.size, filesDeleted, filesKept,
+    rowsIn: rows.length, rowsOut: merged.rows.length, duplicates: merged.duplicates, bytesIn, bytesOut: body.byteLength,
+  };
+}
+
+/** Compacts every closed partition with more than one curated file; partitions one after another. */
+export async function compactCuratedLake({ store, nowMs, graceMs, log = () => {} }: CompactOptions): Promise<CompactionSummary> {
+  const tasks = planCompaction(await store.list(LAKE_PREFIXES.curated), { nowMs, graceMs });
+  const partitions: PartitionResult[] = [];
+  for (const task of tasks) {
+    const result = await compactPartition(store, task);
+    partitions.push(result);
+    log(JSON.stringify({ message: 'compacted curated partition', ...result }));
+  }
+  return {
+    partitions,
+    filesRead: partitions.reduce((sum, p) => sum + p.filesRead, 0),
+    filesDeleted: partitions.reduce((sum, p) => sum + p.filesDeleted, 0),
+    rowsOut: partitions.reduce((sum, p) => sum + p.rowsOut, 0),
+  };
+}

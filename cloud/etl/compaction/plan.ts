@@ -1,0 +1,104 @@
+/**
+ * Compaction planning (pure): which closed hour partitions of the curated layer hold more than one Parquet
+ * file, and how their rows merge into one. The ETL writes one small file per (batch, shard, measurement
+ * hour); each carries its own footer and dictionaries, which dominate the bytes a query scans (the
+ * `queries` bench). Once an hour can no longer receive on-time data, its files are folded into one
+ * `compacted.parquet`, sorted by (device_id, seq) so that dictionaries and min/max statistics work well.
+ *
+ * A late batch (a monitor's outbox draining hours later) adds a small file next to `compacted.parquet`;
+ * the partition then has two files again and the next run folds it in. The compacted file is itself a
+ * source of the next run, so nothing already compacted is lost and a re-run rewrites the same rows.
+ */
+import { LAKE_PREFIXES } from '../../lake/curated-schema.ts';
+import type { CuratedRow } from '../curated-row.ts';
+import type { HourPartition } from '../writers/lake-keys.ts';
+
+export const COMPACTED_FILE_NAME = 'compacted.parquet';
+const HOUR_MS = 3_600_000;
+const CURATED_FILE = /^curated\/vitals\/dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/[^/]+\.parquet$/;
+
+export interface CompactionTask {
+  partition: HourPartition;
+  /** The key the merged rows are written to: the same for every run over this partition. */
+  target: string;
+  /** Every Parquet object of the partition when listed (the previous compacted file included), sorted. */
+  sources: string[];
+}
+
+export interface PlanOptions {
+  nowMs: number;
+  /**
+   * How long after an hour ends it is left alone: longer than the ETL's batching window plus its usual
+   * retries, so that on-time data has landed. Data later than that is folded in by a later run.
+   */
+  graceMs: number;
+}
+
+export function compactedKey({ dt, hour }: HourPartition): string {
+  return `${LAKE_PREFIXES.curated}dt=${dt}/hour=${hour}/${COMPACTED_FILE_NAME}`;
+}
+
+/** End of the hour partition, epoch ms (UTC); NaN for a partition name that is not a real date and hour. */
+export function partitionEndMs({ dt, hour }: HourPartition): number {
+  const start = Date.parse(`${dt}T${hour}:00:00.000Z`);
+  return start + HOUR_MS;
+}
+
+/** The partitions to compact, oldest first: closed (end + grace <= now) and holding two files or more. */
+export function planCompaction(keys: readonly string[], { nowMs, graceMs }: PlanOptions): CompactionTask[] {
+  const byPartition = new Map<string, { partition: HourPartition; sources: string[] }>();
+  for (const key of keys) {
+    const match = CURATED_FILE.exec(key);
+    if (match === null) continue; // not a curated Parquet object (a temp file, another layer)
+    const partition = { dt: match[1]!, hour: match[2]! };
+    const id = `${partition.dt}/${partition.hour}`;
+    let entry = byPartition.get(id);
+    if (entry === undefined) {
+      entry = { partition, sources: [] };
+      byPartition.set(id, entry);
+    }
+    entry.sources.push(key);
+  }
+  const tasks: CompactionTask[] = [];
+  for (const { partition, sources } of byPartition.values()) {
+    const end = partitionEndMs(partition);
+    if (!Number.isFinite(end) || end + graceMs > nowMs || sources.length < 2) continue;
+    tasks.push({ partition, target: compactedKey(partition), sources: [...sources].sort() });
+  }
+  return tasks.sort((x, y) => x.target.localeCompare(y.target));
+}
+
+/** Kinesis sequence numbers are decimal strings of up to 128 bits: compare by length, then digits. */
+function compareSequence(x: string, y: string): number {
+  return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0);
+}
+
+/** Which of two copies of a reading the `vitals` view keeps: the first arrival (earliest ingested_at). */
+function firstArrival(x: CuratedRow, y: CuratedRow): CuratedRow {
+  if (x.ingested_at !== y.ingested_at) return x.ingested_at < y.ingested_at ? x : y;
+  return compareSequence(x.kinesis_sequence, y.kinesis_sequence) <= 0 ? x : y;
+}
+
+export interface MergedRows {
+  rows: CuratedRow[];
+  /** Copies of a reading dropped (same device_id and seq as a row kept). */
+  duplicates: number;
+}
+
+/**
+ * One row per (device_id, seq), sorted by them; of several copies the first arrival is kept, as the
+ * `vitals` view would, so every query answers the same before and after compaction.
+ */
+export function mergeCuratedRows(rows: readonly CuratedRow[]): MergedRows {
+  const sorted = [...rows].sort((x, y) => (x.device_id < y.device_id ? -1 : x.device_id > y.device_id ? 1 : x.seq - y.seq));
+  const kept: CuratedRow[] = [];
+  for (const row of sorted) {
+    const last = kept[kept.length - 1];
+    if (last !== undefined && last.device_id === row.device_id && last.seq === row.seq) {
+      kept[kept.length - 1] = firstArrival(last, row);
+    } else {
+      kept.push(row);
+    }
+  }
+  return { rows: kept, duplicates: rows.length - kept.length };
+}
