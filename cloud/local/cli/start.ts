@@ -20,7 +20,8 @@ lake in ./data -> DuckDB queries and a dashboard, plus a fleet of simulated beds
 
 Options:
   --count <n>           monitors in the fleet (default 50)
-  --speed <x>           simulated time per wall time, so deterioration shows in minutes (default 30)
+  --speed <x>           simulated time per wall time, so deterioration shows in minutes (default 60:
+                        amber tiles within a minute, red within two)
   --seed <n>            seed of patients and scenarios (default 1)
   --scenario-mix <mix>  e.g. "stable:70,sepsis:30" (default: a mix showing every alert band)
   --interval <ms>       sampling interval of each monitor (default 1000)
@@ -64,7 +65,7 @@ export function parseStartArgs(argv: string[]): StartOptions | { error: string }
       args: argv,
       options: {
         count: { type: 'string', default: '50' },
-        speed: { type: 'string', default: '30' },
+        speed: { type: 'string', default: '60' },
         seed: { type: 'string', default: '1' },
         'scenario-mix': { type: 'string', default: DEMO_SCENARIO_MIX },
         interval: { type: 'string', default: '1000' },
