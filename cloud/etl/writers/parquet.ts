@@ -53,6 +53,18 @@ const COLUMN_ENCODINGS: Readonly<Record<string, ColumnSource['encoding']>> = {
   ingested_at: 'DELTA_BINARY_PACKED',
   ingest_latency_ms: 'DELTA_BINARY_PACKED',
   kinesis_sequence: 'DELTA_BYTE_ARRAY',
+  // Few distinct values per batch: asking for the dictionary skips the writer's sampling of whether one
+  // pays (measured: device_id 158 -> 66 ns per row), and it always does for these columns.
+  device_id: 'RLE_DICTIONARY',
+  patient_key: 'RLE_DICTIONARY',
+  ward: 'RLE_DICTIONARY',
+  bed: 'RLE_DICTIONARY',
+  consciousness: 'RLE_DICTIONARY',
+  quality_flags: 'RLE_DICTIONARY',
+  news2_band: 'RLE_DICTIONARY',
+  news2_missing: 'RLE_DICTIONARY',
+  source_schema: 'RLE_DICTIONARY',
+  kinesis_shard: 'RLE_DICTIONARY',
 };
 
 /**
@@ -61,14 +73,37 @@ const COLUMN_ENCODINGS: Readonly<Record<string, ColumnSource['encoding']>> = {
  */
 const STATISTICS_COLUMNS: ReadonlySet<string> = new Set(['device_id', 'seq', 'ward', 'measured_at', 'news2_total', 'ingested_at']);
 
+/**
+ * One accessor per column: `row[name]` with a variable name is a megamorphic keyed load, which made the
+ * row -> column copy a tenth of the encode; a named property load per column is monomorphic. The Record
+ * type makes the compiler insist on an accessor for every CuratedRow field.
+ */
+const COLUMN_GETTERS: { readonly [K in keyof CuratedRow]: (row: CuratedRow) => CuratedRow[K] } = {
+  device_id: (r) => r.device_id, seq: (r) => r.seq, patient_key: (r) => r.patient_key, ward: (r) => r.ward,
+  bed: (r) => r.bed, measured_at: (r) => r.measured_at, heart_rate: (r) => r.heart_rate, spo2: (r) => r.spo2,
+  respiratory_rate: (r) => r.respiratory_rate, systolic_bp: (r) => r.systolic_bp, diastolic_bp: (r) => r.diastolic_bp,
+  temperature_c: (r) => r.temperature_c, on_oxygen: (r) => r.on_oxygen, spo2_scale: (r) => r.spo2_scale,
+  consciousness: (r) => r.consciousness, quality_flags: (r) => r.quality_flags, battery_pct: (r) => r.battery_pct,
+  news2_respiration: (r) => r.news2_respiration, news2_spo2: (r) => r.news2_spo2,
+  news2_air_or_oxygen: (r) => r.news2_air_or_oxygen, news2_systolic_bp: (r) => r.news2_systolic_bp,
+  news2_pulse: (r) => r.news2_pulse, news2_consciousness: (r) => r.news2_consciousness,
+  news2_temperature: (r) => r.news2_temperature, news2_total: (r) => r.news2_total, news2_band: (r) => r.news2_band,
+  news2_complete: (r) => r.news2_complete, news2_missing: (r) => r.news2_missing, source_schema: (r) => r.source_schema,
+  received_at: (r) => r.received_at, ingested_at: (r) => r.ingested_at, ingest_latency_ms: (r) => r.ingest_latency_ms,
+  kinesis_shard: (r) => r.kinesis_shard, kinesis_sequence: (r) => r.kinesis_sequence,
+};
+
 function columnValues(rows: readonly CuratedRow[], column: Column): unknown[] {
-  const name = column.name as keyof CuratedRow;
+  const get = COLUMN_GETTERS[column.name as keyof CuratedRow] as (row: CuratedRow) => CuratedValue;
   const values: unknown[] = new Array(rows.length);
-  // INT64 columns take bigint; timestamps are converted by the writer from epoch ms.
-  const toBigInt = column.type === 'bigint';
-  for (let i = 0; i < rows.length; i += 1) {
-    const value: CuratedValue = rows[i]![name];
-    values[i] = toBigInt && typeof value === 'number' ? BigInt(value) : value;
+  if (column.type === 'bigint') {
+    // INT64 columns take bigint; timestamps are converted by the writer from epoch ms.
+    for (let i = 0; i < rows.length; i += 1) {
+      const value = get(rows[i]!);
+      values[i] = typeof value === 'number' ? BigInt(value) : value;
+    }
+  } else {
+    for (let i = 0; i < rows.length; i += 1) values[i] = get(rows[i]!);
   }
   return values;
 }
@@ -79,6 +114,8 @@ export function encodeCuratedParquet(rows: readonly CuratedRow[]): Uint8Array {
     data: columnValues(rows, column) as ColumnSource['data'],
     nullable: column.nullable,
     statistics: STATISTICS_COLUMNS.has(column.name),
+    // One page per column chunk: an offset index would locate that one page, which readers find anyway.
+    offsetIndex: false,
     ...(COLUMN_ENCODINGS[column.name] === undefined ? {} : { encoding: COLUMN_ENCODINGS[column.name] }),
   }));
   const buffer = parquetWriteBuffer({
