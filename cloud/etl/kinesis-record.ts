@@ -4,7 +4,6 @@
  * is then the payload itself, with no thing name to check it against.
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
-import type { VitalsEnvelope } from '../ingest/vitals-rule.ts';
 
 export interface KinesisMeta {
   shard_id: string;
@@ -45,32 +44,56 @@ export function kinesisMetaOf(record: KinesisStreamRecord, now: number): Kinesis
   };
 }
 
+/**
+ * The envelope bytes are parsed and dropped, so they are decoded into one reused scratch buffer: a fresh
+ * Buffer per record only fed the garbage collector. Records larger than the scratch buffer (never the
+ * rule's, whose payloads stay under 4 KB) get their own buffer.
+ */
+const SCRATCH_BYTES = 64 * 1024;
+const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+
 export function unwrapRecord(record: KinesisStreamRecord, now: number): UnwrappedRecord {
-  const data = Buffer.from(record.kinesis.data, 'base64');
   const kinesis = kinesisMetaOf(record, now);
-  const envelope = parseEnvelope(data);
-  if (envelope === undefined) return { kinesis, envelope: null, payload: data };
-  const { payload, ...meta } = envelope;
-  return { kinesis, envelope: meta, payload: Buffer.from(payload, 'base64') };
+  const base64 = record.kinesis.data;
+  if (((base64.length + 3) >>> 2) * 3 > SCRATCH_BYTES) {
+    const data = Buffer.from(base64, 'base64');
+    return unwrapBytes(kinesis, data, data.byteLength, true);
+  }
+  return unwrapBytes(kinesis, scratch, scratch.write(base64, 'base64'), false);
 }
 
-/** The rule's envelope is a JSON object with a string payload and thing_name; anything else is a bare payload. */
-function parseEnvelope(data: Buffer): (EnvelopeMeta & Pick<VitalsEnvelope, 'payload'>) | undefined {
+/** `bytes[0, length)` is the record's data; `owned` says whether it may be kept as the payload itself. */
+function unwrapBytes(kinesis: KinesisMeta, bytes: Buffer, length: number, owned: boolean): UnwrappedRecord {
+  const envelope = parseEnvelope(bytes, length);
+  if (envelope === undefined) {
+    return { kinesis, envelope: null, payload: owned ? bytes : Buffer.from(bytes.subarray(0, length)) };
+  }
+  const meta: EnvelopeMeta = {
+    thing_name: envelope.thing_name as string,
+    client_id: typeof envelope.client_id === 'string' ? envelope.client_id : '',
+    received_at: typeof envelope.received_at === 'number' && Number.isFinite(envelope.received_at) ? envelope.received_at : null,
+  };
+  return { kinesis, envelope: meta, payload: Buffer.from(envelope.payload as string, 'base64') };
+}
+
+/**
+ * The rule's envelope (a JSON object with a string payload and thing_name) as parsed, or undefined for a
+ * bare payload.
+ */
+function parseEnvelope(bytes: Buffer, length: number): Record<string, unknown> | undefined {
   // Cheap pre-check: a bare vitals payload has no "thing_name" key, so most bare records skip JSON.parse.
-  if (data.byteLength === 0 || data[0] !== 0x7b || !data.includes('"thing_name"')) return undefined;
+  // (Searching the decoded text costs a tenth of searching the bytes for a string needle.)
+  if (length === 0 || bytes[0] !== 0x7b) return undefined;
+  const text = bytes.toString('utf8', 0, length);
+  if (!text.includes('"thing_name"')) return undefined;
   let value: unknown;
   try {
-    value = JSON.parse(data.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
   const candidate = value as Record<string, unknown>;
   if (typeof candidate.payload !== 'string' || typeof candidate.thing_name !== 'string') return undefined;
-  return {
-    payload: candidate.payload,
-    thing_name: candidate.thing_name,
-    client_id: typeof candidate.client_id === 'string' ? candidate.client_id : '',
-    received_at: typeof candidate.received_at === 'number' && Number.isFinite(candidate.received_at) ? candidate.received_at : null,
-  };
+  return candidate;
 }

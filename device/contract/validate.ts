@@ -100,7 +100,10 @@ export function validateVitals(value: unknown, context: ValidationContext = {}):
   }
   const reasons = crossFieldReasons(message, context);
   if (reasons.length > 0) return { ok: false, reasons };
-  const measuredAt = Date.parse(message.timestamp);
+  // Date.parse + toISOString cost as much as all the other checks together; a device clock's timestamp is
+  // nearly always in toISOString's own form already, and then it is kept as it is.
+  const canonicalAt = canonicalUtcMillis(message.timestamp);
+  const measuredAt = canonicalAt ?? Date.parse(message.timestamp);
   if (!Number.isFinite(measuredAt)) return fail('bad_timestamp', 'timestamp is not a real date', 'timestamp');
   return {
     ok: true,
@@ -109,7 +112,7 @@ export function validateVitals(value: unknown, context: ValidationContext = {}):
       device_id: message.device_id,
       patient_id: message.patient_id,
       seq: message.seq,
-      timestamp: new Date(measuredAt).toISOString(),
+      timestamp: canonicalAt === undefined ? new Date(measuredAt).toISOString() : message.timestamp,
       measured_at_ms: measuredAt,
       heart_rate: message.heart_rate,
       spo2: message.spo2,
@@ -126,6 +129,41 @@ export function validateVitals(value: unknown, context: ValidationContext = {}):
       battery_pct: message.battery_pct,
     },
   };
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The number in text[from, to) when it is all ASCII digits, else -1. */
+function digitsAt(text: string, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i += 1) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/**
+ * Epoch ms of a timestamp that is exactly what `toISOString` would print for it (YYYY-MM-DDTHH:MM:SS.mmmZ,
+ * a real date, year 1000-9999), so that Date.parse and toISOString can be skipped; undefined for anything
+ * else (other fraction lengths, 24:00, 29 February of a common year...), which takes the Date.parse path.
+ */
+export function canonicalUtcMillis(text: string): number | undefined {
+  if (text.length !== 24 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':'
+    || text[16] !== ':' || text[19] !== '.' || text[23] !== 'Z') return undefined;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 7);
+  const day = digitsAt(text, 8, 10);
+  const hour = digitsAt(text, 11, 13);
+  const minute = digitsAt(text, 14, 16);
+  const second = digitsAt(text, 17, 19);
+  const millis = digitsAt(text, 20, 23);
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+    || second < 0 || second > 59 || millis < 0) return undefined;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > DAYS_IN_MONTH[month - 1]! + (leap ? 1 : 0)) return undefined;
+  return Date.UTC(year, month - 1, day, hour, minute, second, millis);
 }
 
 const MEASURED = ['heart_rate', 'spo2', 'respiratory_rate', 'systolic_bp', 'diastolic_bp', 'temperature_c'] as const;

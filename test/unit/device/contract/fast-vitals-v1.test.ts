@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ACVPU, QUALITY_FLAGS, VITAL_BOUNDS, VitalsV1Schema, type VitalsV1 } from '../../../../device/contract/vitals-v1.ts';
 import { fastParseVitalsV1 } from '../../../../device/contract/fast-vitals-v1.ts';
+import { canonicalUtcMillis, validateVitals } from '../../../../device/contract/validate.ts';
 
 const valid: VitalsV1 = {
   schema: 'vitals/1', device_id: 'bedside-0001', patient_id: 'MRN-000123', seq: 42,
@@ -99,6 +100,45 @@ describe('fastParseVitalsV1', () => {
       expect(fastParseVitalsV1({ ...valid, ...extra, [field]: max }), `${field}=${max}`).toBeDefined();
       expect(fastParseVitalsV1({ ...valid, ...extra, [field]: min - 1 }), `${field}=${min - 1}`).toBeUndefined();
       expect(fastParseVitalsV1({ ...valid, ...extra, [field]: max + 1 }), `${field}=${max + 1}`).toBeUndefined();
+    }
+  });
+});
+
+describe('canonicalUtcMillis', () => {
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+  const timestamp = fc.tuple(
+    fc.oneof(fc.integer({ min: 0, max: 9999 }), fc.constantFrom(1900, 2000, 2024, 2025, 2100)),
+    fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), fc.integer({ min: 0, max: 25 }),
+    fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 60 }),
+    fc.oneof(fc.constant(''), fc.integer({ min: 0, max: 999 }).map((ms) => `.${pad(ms, 3)}`), fc.stringMatching(/^\.\d{1,9}$/)),
+  ).map(([y, mo, d, h, mi, s, fraction]) => `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}${fraction}Z`);
+
+  it('agrees with Date.parse and toISOString whenever it answers, on 10,000 timestamps of the contract form', () => {
+    let answered = 0;
+    fc.assert(
+      fc.property(timestamp, (text) => {
+        const ms = canonicalUtcMillis(text);
+        if (ms === undefined) return;
+        answered += 1;
+        expect(ms).toBe(Date.parse(text));
+        expect(new Date(ms).toISOString()).toBe(text);
+      }),
+      { numRuns: 10_000, seed: 20261124 },
+    );
+    expect(answered).toBeGreaterThan(1_000);
+  });
+
+  it('leaves impossible dates and other forms to Date.parse', () => {
+    for (const text of ['2025-02-29T00:00:00.000Z', '2026-04-31T00:00:00.000Z', '2026-01-01T24:00:00.000Z', '2026-01-01T00:00:00Z', '0099-01-01T00:00:00.000Z']) {
+      expect(canonicalUtcMillis(text), text).toBeUndefined();
+    }
+    expect(canonicalUtcMillis('2024-02-29T23:59:59.999Z')).toBe(Date.parse('2024-02-29T23:59:59.999Z'));
+  });
+
+  it('gives validateVitals the same reading as the Date.parse path', () => {
+    for (const text of ['2026-11-24T08:15:30.250Z', '2026-11-24T08:15:30Z', '2026-11-24T08:15:30.2Z', '2024-02-29T12:00:00.000Z']) {
+      const result = validateVitals({ ...valid, timestamp: text });
+      expect(result.ok && [result.reading.timestamp, result.reading.measured_at_ms]).toEqual([new Date(Date.parse(text)).toISOString(), Date.parse(text)]);
     }
   });
 });
