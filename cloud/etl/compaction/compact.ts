@@ -40,6 +40,8 @@ export interface PartitionResult {
 
 export interface CompactionSummary {
   partitions: PartitionResult[];
+  /** Partitions whose pass failed (unreadable file, store error): left as they were, retried next pass. */
+  failed: { target: string; error: string }[];
   filesRead: number;
   filesDeleted: number;
   rowsOut: number;
@@ -80,17 +82,29 @@ async function compactPartition(store: ObjectStore, task: CompactionTask): Promi
   };
 }
 
-/** Compacts every closed partition with more than one curated file; partitions one after another. */
+/**
+ * Compacts every closed partition with more than one curated file, one after another. A partition that
+ * fails is logged and skipped (nothing of it is deleted before its compacted file is written), so one
+ * unreadable file does not hold back the rest of the lake.
+ */
 export async function compactCuratedLake({ store, nowMs, graceMs, log = () => {} }: CompactOptions): Promise<CompactionSummary> {
   const tasks = planCompaction(await store.list(LAKE_PREFIXES.curated), { nowMs, graceMs });
   const partitions: PartitionResult[] = [];
+  const failed: CompactionSummary['failed'] = [];
   for (const task of tasks) {
-    const result = await compactPartition(store, task);
-    partitions.push(result);
-    log(JSON.stringify({ message: 'compacted curated partition', ...result }));
+    try {
+      const result = await compactPartition(store, task);
+      partitions.push(result);
+      log(JSON.stringify({ message: 'compacted curated partition', ...result }));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      failed.push({ target: task.target, error: message });
+      log(JSON.stringify({ message: 'curated partition not compacted; retried next pass', target: task.target, error: message }));
+    }
   }
   return {
     partitions,
+    failed,
     filesRead: partitions.reduce((sum, p) => sum + p.filesRead, 0),
     filesDeleted: partitions.reduce((sum, p) => sum + p.filesDeleted, 0),
     rowsOut: partitions.reduce((sum, p) => sum + p.rowsOut, 0),

@@ -9,6 +9,7 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { createS3Store } from '../../lake/s3-store.ts';
 import { compactCuratedLake, type CompactionSummary } from './compact.ts';
 import { readCompactionConfig } from './config.ts';
+import { CompactionError } from './errors.ts';
 
 const writeLine = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -20,6 +21,10 @@ export const handler = async (event: ScheduledEvent): Promise<CompactionSummary>
   // The schedule's time, not the clock: a delayed or retried invocation plans as of when it was due.
   const scheduled = Date.parse(event.time);
   const summary = await compactCuratedLake({ store, nowMs: Number.isFinite(scheduled) ? scheduled : Date.now(), graceMs: config.graceMs, log: writeLine });
-  writeLine(JSON.stringify({ message: 'compaction pass done', partitions: summary.partitions.length, filesRead: summary.filesRead, filesDeleted: summary.filesDeleted, rowsOut: summary.rowsOut }));
+  writeLine(JSON.stringify({ message: 'compaction pass done', partitions: summary.partitions.length, failed: summary.failed.length, filesRead: summary.filesRead, filesDeleted: summary.filesDeleted, rowsOut: summary.rowsOut }));
+  // A failed invocation is what the Errors alarm sees; the other partitions are already done.
+  if (summary.failed.length > 0) {
+    throw new CompactionError(`${summary.failed.length} partition(s) not compacted (first: ${summary.failed[0]!.target}: ${summary.failed[0]!.error}); the next scheduled pass retries them`);
+  }
   return summary;
 };

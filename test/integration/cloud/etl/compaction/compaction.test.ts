@@ -117,6 +117,19 @@ describe('curated compaction over a lake written by the ETL handler', () => {
     expect(await keysUnder(PARTITION_17)).toEqual(['compacted.parquet', first!.slice(PARTITION_17.length)]);
   });
 
+  it('skips a partition holding a file it cannot read, deletes nothing there, and still compacts the others', async () => {
+    await lake.store.put(`${PARTITION_17}broken.parquet`, new TextEncoder().encode('not parquet'));
+    const hour17 = await keysUnder(PARTITION_17);
+    const lines: string[] = [];
+
+    const summary = await compactCuratedLake({ store: lake.store, nowMs: NOW + HOUR, graceMs: GRACE, log: (line) => lines.push(line) });
+
+    expect(summary.failed).toEqual([{ target: `${PARTITION_17}compacted.parquet`, error: expect.stringContaining('broken.parquet') }]);
+    expect(summary.partitions.map((p) => p.target)).toEqual([`${PARTITION_19}compacted.parquet`]);
+    expect(await keysUnder(PARTITION_17)).toEqual(hour17);
+    expect(lines.some((line) => line.includes('retried next pass'))).toBe(true);
+  });
+
   it('runs on its own as the local runner, one pass after another, and stops cleanly', async () => {
     const lines: string[] = [];
     const compactor = startCompactor({ store: lake.store, intervalMs: 20, graceMs: GRACE, clock: () => NOW, log: (line) => lines.push(line) });
