@@ -71,7 +71,8 @@ export function transformBatch(records: readonly KinesisStreamRecord[], { pseudo
   // device_id -> seq -> batch position of the first reading kept.
   const seen = new Map<string, Map<number, number>>();
   const quarantinedAt = new Date(now).toISOString();
-  records.forEach((record, index) => {
+  for (let index = 0; index < records.length; index += 1) {
+    const record = records[index]!;
     const unwrapped = unwrapRecord(record, now);
     const { kinesis, envelope, payload } = unwrapped;
     result.raw.push({ index, value: unwrapped });
@@ -85,7 +86,7 @@ export function transformBatch(records: readonly KinesisStreamRecord[], { pseudo
         index,
         value: { reasons: validated.reasons, payload_base64: payload.toString('base64'), kinesis, envelope, quarantined_at: quarantinedAt },
       });
-      return;
+      continue;
     }
     const { reading } = validated;
     let seqs = seen.get(reading.device_id);
@@ -96,11 +97,11 @@ export function transformBatch(records: readonly KinesisStreamRecord[], { pseudo
     const keptIndex = seqs.get(reading.seq);
     if (keptIndex !== undefined) {
       result.duplicates.push({ index, value: { device_id: reading.device_id, seq: reading.seq, kept_index: keptIndex } });
-      return;
+      continue;
     }
     seqs.set(reading.seq, index);
     result.curated.push({ index, value: toCuratedRow(reading, { kinesis, envelope, pseudonymise, ingestedAt: now }) });
-  });
+  }
   return result;
 }
 

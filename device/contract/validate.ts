@@ -176,11 +176,10 @@ function crossFieldReasons(message: VitalsV1, context: ValidationContext): Reaso
   if (message.systolic_bp !== null && message.diastolic_bp !== null && message.diastolic_bp >= message.systolic_bp) {
     reasons.push({ code: 'inconsistent', field: 'diastolic_bp', message: `diastolic ${message.diastolic_bp} mmHg is not below systolic ${message.systolic_bp} mmHg` });
   }
-  if ((message.quality ?? []).length === 0) {
+  // (Filtered only when some value is null: this runs for every valid message, so it allocates nothing then.)
+  if ((message.quality === undefined || message.quality.length === 0) && MEASURED.some((name) => message[name] === null)) {
     const missing = MEASURED.filter((name) => message[name] === null);
-    if (missing.length > 0) {
-      reasons.push({ code: 'inconsistent', field: missing[0], message: `${missing.join(', ')} null without a quality flag saying why` });
-    }
+    reasons.push({ code: 'inconsistent', field: missing[0], message: `${missing.join(', ')} null without a quality flag saying why` });
   }
   return reasons;
 }
