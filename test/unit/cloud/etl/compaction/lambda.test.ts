@@ -66,6 +66,14 @@ describe('compaction Lambda entry point (mocked S3)', () => {
     expect(s3.commandCalls(DeleteObjectCommand).map((call) => call.args[0].input.Key)).toEqual([...files.keys()]);
   });
 
+  it('fails the invocation when a partition cannot be compacted, deleting nothing of it', async () => {
+    s3.on(GetObjectCommand).callsFake(() => ({ Body: body(new TextEncoder().encode('not parquet')) }));
+    const { handler } = await import('../../../../../cloud/etl/compaction/lambda.ts');
+    await expect(handler(scheduledAt('2026-11-24T18:00:00Z'))).rejects.toThrow(/1 partition\(s\) not compacted .*hour=16/);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
+  });
+
   it('leaves an hour alone while the schedule time is inside its grace period', async () => {
     const { handler } = await import('../../../../../cloud/etl/compaction/lambda.ts');
     const summary = await handler(scheduledAt('2026-11-24T17:10:00Z'));
