@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureDevices, loadRegistry } from '../../certs/local/index.ts';
+import { startCompactor } from '../etl/compaction/runner.ts';
 import { createEtlHandler } from '../etl/handler.ts';
 import { createFsStore } from '../lake/fs-store.ts';
 import { openLake, type Lake } from '../query/lake.ts';
@@ -123,6 +124,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       log,
     });
     stops.push(() => eventSource.stop());
+    // Folds each closed hour's small per-batch Parquet files into one (fewer bytes scanned per query).
+    const compactor = startCompactor({
+      store: createFsStore(paths.lakeDir), intervalMs: 5 * 60_000, graceMs: 10 * 60_000 + (options.batchingWindowMs ?? 1000), log,
+    });
+    stops.push(() => compactor.close());
 
     progress('the broker (mTLS, IoT policy, shadow, rule)');
     const broker = await startLocalBroker({
