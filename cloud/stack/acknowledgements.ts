@@ -20,6 +20,9 @@ const REASONS = {
     'The function reaches only AWS APIs (Kinesis, S3, KMS, Secrets Manager, CloudWatch Logs) over TLS with IAM auth and no private ' +
     'resources; a VPC would add NAT or five interface endpoints (cost, cold starts) without reducing the attack surface. ' +
     'Data access is enforced by IAM, KMS key policies and the TLS-only bucket policy.',
+  lambdaVpcCompaction:
+    'The compactor reaches only AWS APIs (S3, KMS, CloudWatch Logs) over TLS with IAM auth and no private resources; a VPC would add ' +
+    'NAT or gateway/interface endpoints without reducing the attack surface. Its role may touch only curated/ objects of the lake.',
   inlinePolicy:
     'CDK grant policy attached to exactly one role created for this purpose in this stack (one role per function/rule); a customer ' +
     'managed policy would hold the same statements and could be attached elsewhere by mistake.',
@@ -55,7 +58,7 @@ function arnToken(element: IConstruct): string {
 }
 
 export function acknowledgeFindings(stack: DatalakeStack): void {
-  const { lake, ingestion, etl, fleetIndexing } = stack;
+  const { lake, ingestion, etl, compaction, fleetIndexing } = stack;
 
   for (const bucket of [lake.bucket, lake.athenaResultsBucket, lake.accessLogsBucket]) {
     ack(bucket, 'HIPAA.Security-S3BucketReplicationEnabled', REASONS.replication);
@@ -70,7 +73,7 @@ export function acknowledgeFindings(stack: DatalakeStack): void {
   const lakeArn = arnToken(lake.bucket);
   ack(ingestion.ruleRole, 'HIPAA.Security-IAMNoInlinePolicy', REASONS.inlinePolicy);
   ack(ingestion.ruleRole, `AwsSolutions-IAM5[Resource::${lakeArn}/${INGESTION_DEFAULTS.ruleErrorsPrefix}*]`, REASONS.prefixObjects);
-  for (const role of [ingestion.ruleRole, etl.role]) {
+  for (const role of [ingestion.ruleRole, etl.role, compaction.role]) {
     for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*', 's3:Abort*']) {
       ack(role, `AwsSolutions-IAM5[Action::${action}]`, REASONS.grantActionWildcards);
     }
@@ -81,6 +84,10 @@ export function acknowledgeFindings(stack: DatalakeStack): void {
     ack(etl.role, `AwsSolutions-IAM5[Resource::${lakeArn}/${prefix}*]`, REASONS.prefixObjects);
   }
   ack(etl.function, 'HIPAA.Security-LambdaInsideVPC', REASONS.lambdaVpc);
+
+  ack(compaction.role, 'HIPAA.Security-IAMNoInlinePolicy', REASONS.inlinePolicy);
+  ack(compaction.role, `AwsSolutions-IAM5[Resource::${lakeArn}/${LAKE_PREFIXES.curated}*]`, REASONS.prefixObjects);
+  ack(compaction.function, 'HIPAA.Security-LambdaInsideVPC', REASONS.lambdaVpcCompaction);
 
   ack(fleetIndexing, 'AwsSolutions-IAM5[Resource::*]', REASONS.indexingNoResource);
   ack(fleetIndexing, 'HIPAA.Security-IAMNoInlinePolicy', REASONS.inlinePolicy);

@@ -11,6 +11,7 @@ import { acknowledgeFindings } from './acknowledgements.ts';
 import type { NamedQuery } from '../sql/named-queries.ts';
 import { Catalog } from './catalog.ts';
 import type { StackConfig } from './config.ts';
+import { Compaction } from './compaction.ts';
 import { CATALOG_DEFAULTS, ETL_DEFAULTS } from './defaults.ts';
 import { Etl } from './etl.ts';
 import { FleetIndexing } from './fleet-indexing.ts';
@@ -34,6 +35,7 @@ export class DatalakeStack extends Stack {
   readonly lake: Lake;
   readonly ingestion: Ingestion;
   readonly etl: Etl;
+  readonly compaction: Compaction;
   readonly catalog: Catalog;
   readonly monitoring: Monitoring;
   readonly fleetIndexing: FleetIndexing;
@@ -69,6 +71,12 @@ export class DatalakeStack extends Stack {
     });
     // ETL logs may quote record metadata: kept with the data unless retainData=false.
     this.etl.logGroup.applyRemovalPolicy(removalPolicy);
+    this.compaction = new Compaction(this, 'Compaction', {
+      lakeBucket: this.lake.bucket,
+      lakeKey: this.keys.lakeKey,
+      opsKey: this.keys.opsKey,
+    });
+    this.compaction.logGroup.applyRemovalPolicy(removalPolicy);
     this.catalog = new Catalog(this, 'Catalog', {
       lakeBucket: this.lake.bucket,
       resultsBucket: this.lake.athenaResultsBucket,
@@ -79,6 +87,7 @@ export class DatalakeStack extends Stack {
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       etlFunction: this.etl.function,
+      compactionFunction: this.compaction.function,
       onFailureQueue: this.etl.onFailureQueue,
       stream: this.ingestion.stream,
       topicRuleName: VITALS_RULE_NAME,
@@ -103,6 +112,7 @@ export class DatalakeStack extends Stack {
     output('AthenaWorkGroup', this.catalog.workGroupName, 'Run queries in this workgroup');
     output('GlueDatabase', this.catalog.databaseName, 'Glue database of the curated table');
     output('EtlFunctionName', this.etl.function.functionName, 'Vitals ETL Lambda');
+    output('CompactionFunctionName', this.compaction.function.functionName, 'Hourly curated compaction Lambda');
     output('OnFailureQueueUrl', this.etl.onFailureQueue.queueUrl, 'Batches the ETL gave up on');
     output('AlarmTopicArn', this.monitoring.alarmTopic.topicArn, 'Subscribe to alarms (aws sns subscribe ...)');
     output('DashboardUrl', this.monitoring.dashboardUrl, 'CloudWatch dashboard');

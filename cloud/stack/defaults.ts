@@ -31,6 +31,26 @@ export const ETL_DEFAULTS = {
   logRetentionDays: 90,
 } as const;
 
+export const COMPACTION_DEFAULTS = {
+  /** One partition is merged in memory (cloud/etl/compaction/README.md, Limits): memory is the headroom. */
+  memoryMb: 2048,
+  timeoutMinutes: 10,
+  /** Passes must not overlap (two could overwrite each other's compacted file). */
+  reservedConcurrency: 1,
+  /** Hourly at :20: the hour that ended at :00 is closed for the 15-minute grace by then. */
+  scheduleMinute: '20',
+  graceMinutes: 15,
+  /** EventBridge -> Lambda delivery: retried, and dropped when the next hourly event supersedes it. */
+  deliveryRetryAttempts: 2,
+  maxEventAgeMinutes: 60,
+  /**
+   * A failed pass is not retried by Lambda: it fails the same way again (an unreadable file) or is
+   * transient, and the next hourly pass retries every partition left, idempotently.
+   */
+  asyncRetryAttempts: 0,
+  logRetentionDays: ETL_DEFAULTS.logRetentionDays,
+} as const;
+
 export const LAKE_DEFAULTS = {
   /** Raw JSON: infrequent access after 30 days, Glacier IR after 90, deleted after ~7 years (HIPAA-style retention). */
   rawInfrequentAccessDays: 30,
@@ -57,6 +77,7 @@ export const CATALOG_DEFAULTS = {
 export const MONITORING_DEFAULTS = {
   iteratorAgeAlarmMs: 60_000,
   etlErrorsAlarm: 1,
+  compactionErrorsAlarm: 1,
   onFailureDepthAlarm: 1,
   /** Quarantined / (curated + quarantined) over 5 minutes. */
   quarantineRateAlarm: 0.01,

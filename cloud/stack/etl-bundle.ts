@@ -4,8 +4,10 @@
  * bundle over sample data, so what is tested is byte for byte what is deployed.
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AssetHashType, DockerImage } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { buildSync } from 'esbuild';
 
 export const ETL_ENTRY = fileURLToPath(new URL('../etl/lambda.ts', import.meta.url));
@@ -56,4 +58,18 @@ export function bundleEtlHandler(outDir: string, entry: string = ETL_ENTRY): Etl
     throw new EtlBundleError(`esbuild could not bundle ${entry}`, { cause: error });
   }
   return { outfile, bytes: statSync(outfile).size };
+}
+
+/**
+ * Lambda code for a handler file, bundled locally at synthesis (no Docker: the scratch image is never
+ * pulled). Hashed on the bundle's output: a change in any imported module (contract, schema) redeploys.
+ */
+export function bundledHandlerCode(entry: string): lambda.Code {
+  return lambda.Code.fromAsset(dirname(entry), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('scratch'),
+      local: { tryBundle: (outputDir) => (bundleEtlHandler(outputDir, entry), true) },
+    },
+  });
 }

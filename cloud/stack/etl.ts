@@ -3,7 +3,7 @@
  * through an event source mapping with bounded batches, bisect on error, finite retries and record age,
  * partial batch responses and an encrypted on-failure queue. Writes only to its own lake prefixes.
  */
-import { AssetHashType, DockerImage, Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -13,11 +13,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { dirname } from 'node:path';
 import { Construct } from 'constructs';
 import { LAKE_PREFIXES } from '../lake/curated-schema.ts';
 import { ETL_DEFAULTS } from './defaults.ts';
-import { bundleEtlHandler, ETL_BUNDLE_HANDLER, ETL_ENTRY } from './etl-bundle.ts';
+import { bundledHandlerCode, ETL_BUNDLE_HANDLER, ETL_ENTRY } from './etl-bundle.ts';
 
 export interface EtlProps {
   readonly stream: kinesis.IStream;
@@ -68,14 +67,7 @@ export class Etl extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       handler: ETL_BUNDLE_HANDLER,
-      code: lambda.Code.fromAsset(dirname(entry), {
-        // The bundle's own hash: a change in any imported module (contract, schema) redeploys.
-        assetHashType: AssetHashType.OUTPUT,
-        bundling: {
-          image: DockerImage.fromRegistry('scratch'),
-          local: { tryBundle: (outputDir) => (bundleEtlHandler(outputDir, entry), true) },
-        },
-      }),
+      code: bundledHandlerCode(entry),
       memorySize: d.memoryMb,
       timeout: Duration.seconds(d.timeoutSeconds),
       reservedConcurrentExecutions: props.reservedConcurrency,

@@ -1,6 +1,6 @@
 /**
  * Monitoring: alarms on everything that means "the pipeline stalls or loses data" (iterator age, ETL
- * errors, on-failure depth, IoT rule failures), on data quality (quarantine rate) and on the patients
+ * errors, on-failure depth, IoT rule failures, compaction errors), on data quality (quarantine rate) and on the patients
  * (NEWS2 high-risk readings), all to one KMS-encrypted SNS topic; plus a CloudWatch dashboard.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
@@ -18,6 +18,7 @@ import { ETL_METRICS, MONITORING_DEFAULTS } from './defaults.ts';
 
 export interface MonitoringProps {
   readonly etlFunction: lambda.IFunction;
+  readonly compactionFunction: lambda.IFunction;
   readonly onFailureQueue: sqs.IQueue;
   readonly stream: kinesis.IStream;
   readonly topicRuleName: string;
@@ -27,7 +28,7 @@ export interface MonitoringProps {
 
 export class Monitoring extends Construct {
   readonly alarmTopic: sns.Topic;
-  readonly alarms: Readonly<Record<'iteratorAge' | 'etlErrors' | 'onFailureDepth' | 'quarantineRate' | 'ruleErrors' | 'news2HighRisk', cw.Alarm>>;
+  readonly alarms: Readonly<Record<'iteratorAge' | 'etlErrors' | 'onFailureDepth' | 'quarantineRate' | 'ruleErrors' | 'news2HighRisk' | 'compactionErrors', cw.Alarm>>;
   readonly dashboard: cw.Dashboard;
   readonly dashboardUrl: string;
 
@@ -45,6 +46,7 @@ export class Monitoring extends Construct {
 
     const iteratorAge = props.etlFunction.metric('IteratorAge', { statistic: 'Maximum', period });
     const etlErrors = props.etlFunction.metricErrors({ statistic: 'Sum', period });
+    const compactionErrors = props.compactionFunction.metricErrors({ statistic: 'Sum', period });
     const onFailureDepth = props.onFailureQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period });
     const etlMetric = (metricName: string) =>
       new cw.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { ...ETL_METRICS.dimensions }, statistic: 'Sum', period });
@@ -90,6 +92,12 @@ export class Monitoring extends Construct {
       quarantineRate: alarm('QuarantineRate', quarantineRate, d.quarantineRateAlarm, 'Over 1 % of records quarantined: a device or firmware sends bad data'),
       ruleErrors: alarm('RuleErrors', ruleFailures, d.ruleErrorsAlarm, 'IoT rule could not put messages into Kinesis: they are in the lake rule-errors prefix'),
       news2HighRisk: alarm('News2HighRisk', news2HighRisk, d.news2HighRiskAlarm, 'At least one reading scored NEWS2 high risk (7+): clinical escalation'),
+      compactionErrors: alarm(
+        'CompactionErrors',
+        compactionErrors,
+        d.compactionErrorsAlarm,
+        'A compaction pass left partitions uncompacted (its log names them); queries stay correct, the next hourly pass retries',
+      ),
     };
 
     this.dashboard = new cw.Dashboard(this, 'Dashboard', {
@@ -101,7 +109,7 @@ export class Monitoring extends Construct {
           new cw.GraphWidget({ title: 'ETL iterator age (ms)', left: [iteratorAge], width: 8 }),
         ],
         [
-          new cw.GraphWidget({ title: 'ETL errors and throttles', left: [etlErrors, props.etlFunction.metricThrottles({ period })], width: 8 }),
+          new cw.GraphWidget({ title: 'ETL errors and throttles', left: [etlErrors, props.etlFunction.metricThrottles({ period }), compactionErrors], width: 8 }),
           new cw.GraphWidget({ title: 'NEWS2 high-risk readings', left: [news2HighRisk], width: 8 }),
           new cw.AlarmStatusWidget({ title: 'Alarms', alarms: Object.values(this.alarms), width: 8 }),
         ],

@@ -9,7 +9,7 @@ import { CURATED_COLUMNS, LAKE_PREFIXES } from '../../../cloud/lake/curated-sche
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../../cloud/etl/metrics.ts';
 import { NAMED_QUERIES, VITALS_VIEW_SQL } from '../../../cloud/sql/named-queries.ts';
 import { CREATE_VITALS_VIEW_QUERY_NAME } from '../../../cloud/stack/sql-sources.ts';
-import { CATALOG_DEFAULTS, ETL_DEFAULTS, ETL_METRICS, INGESTION_DEFAULTS } from '../../../cloud/stack/defaults.ts';
+import { CATALOG_DEFAULTS, COMPACTION_DEFAULTS, ETL_DEFAULTS, ETL_METRICS, INGESTION_DEFAULTS } from '../../../cloud/stack/defaults.ts';
 import { type CfnResourceJson, ofType, referencedId, renderString, synthesizeStack, type SynthesizedStack } from './synthesized-stack.ts';
 
 let synth: SynthesizedStack;
@@ -32,6 +32,20 @@ function keyOf(reference: unknown): CfnResourceJson {
 
 function props(resource: CfnResourceJson): Record<string, any> {
   return resource.Properties ?? {};
+}
+
+/** The one Lambda function whose environment has `variable` (the ETL: HMAC_SECRET_ARN; the compactor: COMPACTION_GRACE_MINUTES). */
+function functionWith(variable: string): [string, CfnResourceJson] {
+  const found = ofType(resources, 'AWS::Lambda::Function').filter(([, f]) => props(f).Environment?.Variables?.[variable] !== undefined);
+  expect(found, variable).toHaveLength(1);
+  return found[0]!;
+}
+
+function roleStatements(fn: CfnResourceJson): any[] {
+  const roleId = referencedId(props(fn).Role);
+  return ofType(resources, 'AWS::IAM::Policy')
+    .filter(([, p]) => (props(p).Roles as unknown[]).some((r) => referencedId(r) === roleId))
+    .flatMap(([, p]) => props(p).PolicyDocument.Statement as any[]);
 }
 
 describe('encryption at rest', () => {
@@ -73,7 +87,8 @@ describe('encryption at rest', () => {
   it('encrypts the alarm topic, the on-failure queue and the HMAC secret with KMS', () => {
     for (const [, topic] of ofType(resources, 'AWS::SNS::Topic')) keyOf(props(topic).KmsMasterKeyId);
     const queues = ofType(resources, 'AWS::SQS::Queue');
-    expect(queues).toHaveLength(1);
+    // The ETL's on-failure queue and the compactor's failed passes.
+    expect(queues).toHaveLength(2);
     for (const [, queue] of queues) keyOf(props(queue).KmsMasterKeyId);
     const [[, secret]] = ofType(resources, 'AWS::SecretsManager::Secret') as [[string, CfnResourceJson]];
     keyOf(props(secret).KmsKeyId);
@@ -178,17 +193,81 @@ describe('the ETL', () => {
   });
 
   it('may write to the lake only under raw, curated and quarantine', () => {
-    const [[, fn]] = ofType(resources, 'AWS::Lambda::Function').filter(([, f]) => props(f).Environment?.Variables?.LAKE_BUCKET) as [
-      [string, CfnResourceJson],
-    ];
-    const roleId = referencedId(props(fn).Role);
-    const statements = ofType(resources, 'AWS::IAM::Policy')
-      .filter(([, p]) => (props(p).Roles as unknown[]).some((r) => referencedId(r) === roleId))
-      .flatMap(([, p]) => props(p).PolicyDocument.Statement as any[]);
+    const [, fn] = functionWith('HMAC_SECRET_ARN');
+    const statements = roleStatements(fn);
     const s3Writes = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:Put')));
     const resourcesWritten = s3Writes.flatMap((s) => [s.Resource].flat().map(renderString));
     expect(resourcesWritten.length).toBe(3);
     for (const r of resourcesWritten) expect(Object.values(LAKE_PREFIXES).some((prefix) => r.endsWith(`/${prefix}*`))).toBe(true);
+  });
+});
+
+describe('the compactor', () => {
+  it('runs the compaction handler on Node.js 24, arm64, alone (reserved concurrency 1), on the ETL\'s lake bucket and key', () => {
+    const [, fn] = functionWith('COMPACTION_GRACE_MINUTES');
+    const [, etl] = functionWith('HMAC_SECRET_ARN');
+    const p = props(fn);
+    expect([p.Runtime, p.Architectures, p.Handler]).toEqual(['nodejs24.x', ['arm64'], 'index.handler']);
+    expect(p.ReservedConcurrentExecutions).toBe(1);
+    expect([p.MemorySize, p.Timeout]).toEqual([COMPACTION_DEFAULTS.memoryMb, COMPACTION_DEFAULTS.timeoutMinutes * 60]);
+    const env = p.Environment.Variables;
+    const etlEnv = props(etl).Environment.Variables;
+    expect(env.COMPACTION_GRACE_MINUTES).toBe(String(COMPACTION_DEFAULTS.graceMinutes));
+    expect(referencedId(env.LAKE_BUCKET)).toBe(referencedId(etlEnv.LAKE_BUCKET));
+    expect(resources[referencedId(env.LAKE_BUCKET)!]?.Type).toBe('AWS::S3::Bucket');
+    expect(referencedId(env.LAKE_KMS_KEY_ID)).toBe(referencedId(etlEnv.LAKE_KMS_KEY_ID));
+    keyOf(p.KmsKeyArn);
+  });
+
+  it('is invoked hourly at :20 by a schedule with finite delivery retries, not retried by Lambda, failures to an encrypted queue', () => {
+    const [fnId, fn] = functionWith('COMPACTION_GRACE_MINUTES');
+    const rules = ofType(resources, 'AWS::Events::Rule').filter(([, r]) => (props(r).Targets as any[]).some((t) => referencedId(t.Arn) === fnId));
+    expect(rules).toHaveLength(1);
+    const rule = props(rules[0]![1]);
+    expect(rule.ScheduleExpression).toBe('cron(20 * * * ? *)');
+    expect(rule.State).toBe('ENABLED');
+    expect(rule.Targets[0].RetryPolicy).toEqual({
+      MaximumRetryAttempts: COMPACTION_DEFAULTS.deliveryRetryAttempts,
+      MaximumEventAgeInSeconds: COMPACTION_DEFAULTS.maxEventAgeMinutes * 60,
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] } });
+    const invokeConfigs = ofType(resources, 'AWS::Lambda::EventInvokeConfig').filter(([, c]) => referencedId(props(c).FunctionName) === fnId);
+    expect(invokeConfigs.map(([, c]) => props(c).MaximumRetryAttempts)).toEqual([0]);
+    const dlqId = referencedId(props(fn).DeadLetterConfig.TargetArn);
+    expect(dlqId && resources[dlqId]?.Type).toBe('AWS::SQS::Queue');
+    keyOf(props(resources[dlqId!]!).KmsMasterKeyId);
+  });
+
+  it('may list, read, write and delete only curated objects, and never delete object versions', () => {
+    const [, fn] = functionWith('COMPACTION_GRACE_MINUTES');
+    const s3Statements = roleStatements(fn).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:')));
+    const actions = s3Statements.flatMap((s) => [s.Action].flat() as string[]);
+    for (const needed of ['s3:ListBucket', 's3:GetObject', 's3:PutObject', 's3:DeleteObject']) expect(actions).toContain(needed);
+    expect(actions.filter((a) => a.startsWith('s3:Delete'))).toEqual(['s3:DeleteObject']);
+    for (const statement of s3Statements) {
+      expect(statement.Effect).toBe('Allow');
+      for (const resource of [statement.Resource].flat().map(renderString)) {
+        if (resource.endsWith('*')) expect(resource).toMatch(new RegExp(`^<\\w+>/${LAKE_PREFIXES.curated}\\*$`));
+        else {
+          // The bucket itself: listing only, and only under the curated prefix.
+          expect(statement.Action).toBe('s3:ListBucket');
+          expect(statement.Condition).toEqual({ StringLike: { 's3:prefix': [`${LAKE_PREFIXES.curated}*`] } });
+        }
+      }
+    }
+    const all = roleStatements(fn).flatMap((s) => [s.Resource].flat());
+    expect(all).not.toContain('*');
+  });
+
+  it('alarms on the compactor\'s Errors to the alarm topic', () => {
+    const [fnId] = functionWith('COMPACTION_GRACE_MINUTES');
+    const [[topicId]] = ofType(resources, 'AWS::SNS::Topic') as [[string, CfnResourceJson]];
+    const alarms = ofType(resources, 'AWS::CloudWatch::Alarm').filter(
+      ([, a]) => props(a).MetricName === 'Errors' && (props(a).Dimensions as any[]).some((d) => d.Name === 'FunctionName' && referencedId(d.Value) === fnId),
+    );
+    expect(alarms).toHaveLength(1);
+    expect((props(alarms[0]![1]).AlarmActions as unknown[]).map(referencedId)).toEqual([topicId]);
+    template.hasOutput('CompactionFunctionName', {});
   });
 });
 
@@ -212,13 +291,13 @@ describe('catalog and query', () => {
 });
 
 describe('monitoring', () => {
-  it('alarms on iterator age, ETL errors, on-failure depth, quarantine rate, rule errors and NEWS2 high risk, to the topic', () => {
+  it('alarms on iterator age, ETL and compaction errors, on-failure depth, quarantine rate, rule errors and NEWS2 high risk, to the topic', () => {
     const alarms = ofType(resources, 'AWS::CloudWatch::Alarm');
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(7);
     const [[topicId]] = ofType(resources, 'AWS::SNS::Topic') as [[string, CfnResourceJson]];
     const names = alarms.map(([, a]) => props(a).MetricName ?? (props(a).Metrics as any[]).map((m) => m.MetricStat?.Metric.MetricName).join('+'));
     expect(names.sort()).toEqual(
-      ['ApproximateNumberOfMessagesVisible', 'Errors', 'Failure', 'IteratorAge', ETL_METRICS.news2HighRisk, `+${ETL_METRICS.curated}+${ETL_METRICS.quarantined}`].sort(),
+      ['ApproximateNumberOfMessagesVisible', 'Errors', 'Errors', 'Failure', 'IteratorAge', ETL_METRICS.news2HighRisk, `+${ETL_METRICS.curated}+${ETL_METRICS.quarantined}`].sort(),
     );
     for (const [, alarm] of alarms) expect((props(alarm).AlarmActions as unknown[]).map(referencedId)).toEqual([topicId]);
   });

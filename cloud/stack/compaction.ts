@@ -1,0 +1,111 @@
+/**
+ * The curated compactor (cloud/etl/compaction/lambda.ts): an hourly EventBridge schedule invokes it
+ * asynchronously; one pass folds each closed hour's small Parquet files into one. Reserved concurrency 1
+ * so passes never overlap; it may read, write and delete only under the curated prefix.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { fileURLToPath } from 'node:url';
+import { Construct } from 'constructs';
+import { LAKE_PREFIXES } from '../lake/curated-schema.ts';
+import { COMPACTION_DEFAULTS } from './defaults.ts';
+import { bundledHandlerCode, ETL_BUNDLE_HANDLER } from './etl-bundle.ts';
+
+export const COMPACTION_ENTRY = fileURLToPath(new URL('../etl/compaction/lambda.ts', import.meta.url));
+
+export interface CompactionProps {
+  readonly lakeBucket: s3.IBucket;
+  readonly lakeKey: kms.IKey;
+  readonly opsKey: kms.IKey;
+  /** The handler's source file; defaults to cloud/etl/compaction/lambda.ts. */
+  readonly entry?: string;
+}
+
+export class Compaction extends Construct {
+  readonly function: lambda.Function;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  readonly schedule: events.Rule;
+  /** Scheduled events of passes that failed or never ran: a record with the scheduled time, nothing to replay. */
+  readonly failedPasses: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: CompactionProps) {
+    super(scope, id);
+    const d = COMPACTION_DEFAULTS;
+    const curatedObjects = props.lakeBucket.arnForObjects(`${LAKE_PREFIXES.curated}*`);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      encryptionKey: props.opsKey,
+      retention: d.logRetentionDays as logs.RetentionDays,
+    });
+    this.failedPasses = new sqs.Queue(this, 'FailedPasses', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.opsKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    // Own role instead of AWSLambdaBasicExecutionRole: logs only to its own log group.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Curated compaction: list, read, write and delete curated Parquet only, log',
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new lambda.Function(this, 'Handler', {
+      role: this.role,
+      description: 'Curated compaction: one Parquet file per closed hour (cloud/etl/compaction)',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      handler: ETL_BUNDLE_HANDLER,
+      code: bundledHandlerCode(props.entry ?? COMPACTION_ENTRY),
+      memorySize: d.memoryMb,
+      timeout: Duration.minutes(d.timeoutMinutes),
+      reservedConcurrentExecutions: d.reservedConcurrency,
+      logGroup: this.logGroup,
+      retryAttempts: d.asyncRetryAttempts,
+      maxEventAge: Duration.minutes(d.maxEventAgeMinutes),
+      deadLetterQueue: this.failedPasses,
+      environment: {
+        LAKE_BUCKET: props.lakeBucket.bucketName,
+        LAKE_KMS_KEY_ID: props.lakeKey.keyArn,
+        COMPACTION_GRACE_MINUTES: String(d.graceMinutes),
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      environmentEncryption: props.opsKey,
+    });
+
+    // Explicit read statements instead of grantRead (s3:GetObject*, s3:GetBucket*, s3:List* on the whole
+    // bucket): listing is limited to the curated prefix and reading to its objects.
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:ListBucket'],
+      resources: [props.lakeBucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${LAKE_PREFIXES.curated}*`] } },
+    }));
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [curatedObjects] }));
+    // s3:DeleteObject only, not grantDelete's s3:DeleteObject*: on the versioned bucket a delete leaves a
+    // noncurrent version (30 days of recovery); s3:DeleteObjectVersion would let it erase that too.
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: [curatedObjects] }));
+    props.lakeBucket.grantPut(this.function, `${LAKE_PREFIXES.curated}*`);
+    // Reads of SSE-KMS objects; grantPut already adds it today, stated here because reading depends on it.
+    props.lakeKey.grantDecrypt(this.function);
+
+    this.schedule = new events.Rule(this, 'Hourly', {
+      description: 'Curated compaction pass, hourly after the grace of the hour that just closed',
+      schedule: events.Schedule.cron({ minute: d.scheduleMinute }),
+      targets: [
+        new targets.LambdaFunction(this.function, {
+          retryAttempts: d.deliveryRetryAttempts,
+          maxEventAge: Duration.minutes(d.maxEventAgeMinutes),
+        }),
+      ],
+    });
+  }
+}
