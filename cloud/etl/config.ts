@@ -21,14 +21,25 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
 const MIN_INLINE_KEY_CHARS = 16;
 
-export function readEtlConfig(env: Readonly<Record<string, string | undefined>> = process.env): EtlConfig {
-  const value = (name: string): string | undefined => {
-    const raw = env[name]?.trim();
-    return raw === undefined || raw === '' ? undefined : raw;
-  };
-  const bucket = value('LAKE_BUCKET');
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** A variable's trimmed value; unset and empty are the same (undefined). */
+export function envValue(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+/** LAKE_BUCKET (required, checked) and LAKE_KMS_KEY_ID (optional): shared by every function writing the lake. */
+export function readLakeTarget(env: Env): { bucket: string; kmsKeyId: string | undefined } {
+  const bucket = envValue(env, 'LAKE_BUCKET');
   if (bucket === undefined) throw new EtlConfigError('LAKE_BUCKET', 'is not set: set it to the lake bucket name');
   if (!BUCKET_NAME.test(bucket)) throw new EtlConfigError('LAKE_BUCKET', `is "${bucket}", not an S3 bucket name`);
+  return { bucket, kmsKeyId: envValue(env, 'LAKE_KMS_KEY_ID') };
+}
+
+export function readEtlConfig(env: Env = process.env): EtlConfig {
+  const value = (name: string): string | undefined => envValue(env, name);
+  const { bucket, kmsKeyId } = readLakeTarget(env);
 
   const secretArn = value('HMAC_SECRET_ARN');
   const inlineKey = value('HMAC_KEY');
@@ -46,5 +57,5 @@ export function readEtlConfig(env: Readonly<Record<string, string | undefined>> 
   } else {
     throw new EtlConfigError('HMAC_SECRET_ARN', 'is not set (nor HMAC_KEY): set it to the ARN of the pseudonym key secret');
   }
-  return Object.freeze({ bucket, kmsKeyId: value('LAKE_KMS_KEY_ID'), hmacKey: Object.freeze(hmacKey) });
+  return Object.freeze({ bucket, kmsKeyId, hmacKey: Object.freeze(hmacKey) });
 }

@@ -5,6 +5,7 @@
  *   LAKE_KMS_KEY_ID           KMS key id or ARN for SSE-KMS on the compacted objects (optional)
  *   COMPACTION_GRACE_MINUTES  minutes after an hour ends before it is compacted (optional, default 15)
  */
+import { envValue, readLakeTarget, type Env } from '../config.ts';
 import { EtlConfigError } from '../errors.ts';
 import { DEFAULT_COMPACTION_GRACE_MS } from './runner.ts';
 
@@ -14,17 +15,9 @@ export interface CompactionConfig {
   readonly graceMs: number;
 }
 
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
-export function readCompactionConfig(env: Readonly<Record<string, string | undefined>> = process.env): CompactionConfig {
-  const value = (name: string): string | undefined => {
-    const raw = env[name]?.trim();
-    return raw === undefined || raw === '' ? undefined : raw;
-  };
-  const bucket = value('LAKE_BUCKET');
-  if (bucket === undefined) throw new EtlConfigError('LAKE_BUCKET', 'is not set: set it to the lake bucket name');
-  if (!BUCKET_NAME.test(bucket)) throw new EtlConfigError('LAKE_BUCKET', `is "${bucket}", not an S3 bucket name`);
-  const graceText = value('COMPACTION_GRACE_MINUTES');
+export function readCompactionConfig(env: Env = process.env): CompactionConfig {
+  const { bucket, kmsKeyId } = readLakeTarget(env);
+  const graceText = envValue(env, 'COMPACTION_GRACE_MINUTES');
   let graceMs = DEFAULT_COMPACTION_GRACE_MS;
   if (graceText !== undefined) {
     const minutes = Number(graceText);
@@ -33,5 +26,5 @@ export function readCompactionConfig(env: Readonly<Record<string, string | undef
     }
     graceMs = minutes * 60_000;
   }
-  return Object.freeze({ bucket, kmsKeyId: value('LAKE_KMS_KEY_ID'), graceMs });
+  return Object.freeze({ bucket, kmsKeyId, graceMs });
 }
