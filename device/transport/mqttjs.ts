@@ -150,6 +150,8 @@ class MqttJsTransport implements Transport {
     }
     client.end(true);
     client.removeAllListeners();
+    // mqtt.js may still emit (e.g. a CONNACK timeout armed before end): an unheard 'error' would crash the process.
+    client.on('error', () => undefined);
   }
 
   private handleDrop(error: Error): void {
