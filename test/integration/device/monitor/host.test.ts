@@ -113,13 +113,19 @@ describe('MonitorHost against the local broker', () => {
     const monitors = await host(proxy.port, 3, 100, 'duplicates.log');
     await until('connected', () => monitors.stats().connected === 3);
     await sleep(300);
+    const forwardedBefore = broker.stats().rules.forwarded;
     proxy.swallowReplies(true);
-    await sleep(400); // publishes reach the broker; their PUBACKs do not come back
+    // Publishes reach the broker and the stream; their PUBACKs do not come back. Waiting on the broker's
+    // count rather than a fixed sleep keeps this true on a loaded machine.
+    await until('publishes forwarded while PUBACKs are swallowed', () => broker.stats().rules.forwarded >= forwardedBefore + 6);
     proxy.cutAll();
     proxy.swallowReplies(false);
     await until('reconnected', () => monitors.stats().connected === 3);
+    await until('the unacknowledged messages resent', () => monitors.stats().duplicatesResent > 0);
     await sleep(400);
     await monitors.stop(3_000);
+    const forwardedAtStop = broker.stats().rules.forwarded;
+    await until('the rule delivers everything to the stream', () => broker.stats().rules.queued === 0 && broker.stats().rules.forwarded >= forwardedAtStop);
     await sleep(300);
 
     const messages = await readStream(kinesis, streamName);
