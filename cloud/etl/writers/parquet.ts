@@ -6,6 +6,7 @@
  */
 import type { SchemaElement } from 'hyparquet';
 import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
+import { gzipSync } from 'node:zlib';
 import { CURATED_COLUMNS, type Column } from '../../lake/curated-schema.ts';
 import type { CuratedRow } from '../curated-row.ts';
 
@@ -108,21 +109,43 @@ function columnValues(rows: readonly CuratedRow[], column: Column): unknown[] {
   return values;
 }
 
-export function encodeCuratedParquet(rows: readonly CuratedRow[]): Uint8Array {
-  const columnData: ColumnSource[] = CURATED_COLUMNS.map((column) => ({
-    name: column.name,
-    data: columnValues(rows, column) as ColumnSource['data'],
-    nullable: column.nullable,
-    statistics: STATISTICS_COLUMNS.has(column.name),
-    // One page per column chunk: an offset index would locate that one page, which readers find anyway.
-    offsetIndex: false,
-    ...(COLUMN_ENCODINGS[column.name] === undefined ? {} : { encoding: COLUMN_ENCODINGS[column.name] }),
-  }));
+export type ParquetCodec = 'SNAPPY' | 'GZIP' | 'UNCOMPRESSED';
+export type ParquetEncoding = 'PLAIN' | 'RLE_DICTIONARY' | 'DELTA_BINARY_PACKED' | 'DELTA_BYTE_ARRAY' | 'BYTE_STREAM_SPLIT';
+
+export interface CuratedParquetOptions {
+  /** Page compression; default SNAPPY (the ETL's choice: fast to write, cheap to read). */
+  readonly codec?: ParquetCodec;
+  /** Rows per row group; default all rows in one group. */
+  readonly rowGroupSize?: number;
+  /** Per-column encoding overrides on top of the defaults above. */
+  readonly encodings?: Partial<Record<string, ParquetEncoding>>;
+  /** 'default': min/max only on the filtered columns; 'all': on every column. */
+  readonly statistics?: 'default' | 'all';
+}
+
+/** hyparquet-writer brings Snappy; GZIP goes through node:zlib. */
+const COMPRESSORS = { GZIP: (input: Uint8Array): Uint8Array => gzipSync(input) };
+
+export function encodeCuratedParquet(rows: readonly CuratedRow[], options: CuratedParquetOptions = {}): Uint8Array {
+  const allStatistics = options.statistics === 'all';
+  const columnData: ColumnSource[] = CURATED_COLUMNS.map((column) => {
+    const encoding = options.encodings?.[column.name] ?? COLUMN_ENCODINGS[column.name];
+    return {
+      name: column.name,
+      data: columnValues(rows, column) as ColumnSource['data'],
+      nullable: column.nullable,
+      statistics: allStatistics || STATISTICS_COLUMNS.has(column.name),
+      // One page per column chunk: an offset index would locate that one page, which readers find anyway.
+      offsetIndex: false,
+      ...(encoding === undefined ? {} : { encoding }),
+    };
+  });
   const buffer = parquetWriteBuffer({
     columnData,
     schema: [...CURATED_PARQUET_SCHEMA],
-    codec: 'SNAPPY',
-    rowGroupSize: Math.max(1, rows.length),
+    codec: options.codec ?? 'SNAPPY',
+    compressors: COMPRESSORS,
+    rowGroupSize: Math.max(1, options.rowGroupSize ?? rows.length),
     createdBy: 'healthcare-realtime-datalake etl',
   });
   return new Uint8Array(buffer);
