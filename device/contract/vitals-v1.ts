@@ -3,9 +3,10 @@
  * Compact JSON, snake_case, explicit units, one measurement per message.
  */
 import { z } from 'zod';
+import { VITALS_SCHEMA_ID } from './schema-id.ts';
 import { THING_NAME_PATTERN } from './topics.ts';
 
-export const VITALS_SCHEMA_ID = 'vitals/1';
+export { VITALS_SCHEMA_ID };
 
 /** ACVPU: Alert, new Confusion, responds to Voice, to Pain, Unresponsive (NEWS2 consciousness). */
 export const ACVPU = ['A', 'C', 'V', 'P', 'U'] as const;

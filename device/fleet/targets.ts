@@ -5,10 +5,11 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  DEFAULT_CERTS_DIR, deviceCredentialPaths, indexOfThingName, loadRegistry, thingAttributesFor, thingNameFor,
-  type ThingAttributes,
-} from '../../certs/local/index.ts';
+// certs/local's file-reading modules only: its index also loads the X.509 toolkit, which a worker that
+// just reads PEM files need not carry.
+import { indexOfThingName, thingAttributesFor, thingNameFor, type ThingAttributes } from '../../certs/local/fleet-attributes.ts';
+import { DEFAULT_CERTS_DIR, deviceCredentialPaths } from '../../certs/local/layout.ts';
+import { loadRegistry } from '../../certs/local/registry.ts';
 import type { TlsMaterial } from '../transport/index.ts';
 import { FleetArgumentError, MissingCredentialsError, UnknownThingError } from './errors.ts';
 

@@ -4,7 +4,7 @@
  * (QoS 1; the PUBACK marks the message done). It also paces connects (fleet ramp), reconnects with
  * backoff and jitter, replays the outbox in order after a reconnect, and serves the device shadow.
  */
-import { shadowTopic } from '../contract/index.ts';
+import { shadowTopic } from '../contract/topics.ts';
 import type { Outbox } from '../outbox/index.ts';
 import { parseDesired, reportedDocument, type DesiredChanges } from '../shadow/index.ts';
 import type { TransportFactory } from '../transport/index.ts';

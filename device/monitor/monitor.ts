@@ -3,7 +3,9 @@
  * settings. It holds no timer of its own: the worker's MonitorHost drives every monitor from one timer.
  */
 import { buildVitalsMessage, createPatientModel, type PatientModel, type ScenarioName } from '../vitals/index.ts';
-import { encodeVitals, vitalsTopic } from '../contract/index.ts';
+// The contract's zod-free modules only: a fleet worker need not load the schema (cloud/ETL validate).
+import { encodeVitals } from '../contract/encode.ts';
+import { vitalsTopic } from '../contract/topics.ts';
 import type { TlsMaterial, Transport } from '../transport/index.ts';
 
 export interface MonitorIdentity {

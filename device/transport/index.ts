@@ -1,17 +1,16 @@
 /**
- * The transport builder: one function, three adapters. mqtt.js and the lean "lite" client are pure JS;
- * aws-crt is imported on first use so that machines without its native binary (32-bit Raspberry Pi OS) still run.
+ * The transport builder: one function, three adapters, each imported on first use: a worker loads only
+ * the client it runs (mqtt.js alone is several MiB of heap a lite worker need not carry), and machines
+ * without aws-crt's native binary (32-bit Raspberry Pi OS) still run the other two.
  */
-import { createLiteTransport } from './lite.ts';
-import { createMqttJsTransport } from './mqttjs.ts';
 import { TransportUnavailableError, type TransportFactory, type TransportKind } from './types.ts';
 
 export * from './types.ts';
 
 /** Resolves the factory of a transport kind; call once per worker, then build one transport per monitor. */
 export async function loadTransportFactory(kind: TransportKind): Promise<TransportFactory> {
-  if (kind === 'mqtt') return createMqttJsTransport;
-  if (kind === 'lite') return createLiteTransport;
+  if (kind === 'mqtt') return (await import('./mqttjs.ts')).createMqttJsTransport;
+  if (kind === 'lite') return (await import('./lite.ts')).createLiteTransport;
   try {
     const module = await import('./crt.ts');
     return module.createCrtTransport;

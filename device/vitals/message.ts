@@ -1,5 +1,6 @@
 /** Builds a vitals v1 message (the wire contract) from a measurement and the monitor's identity. */
-import { VITALS_SCHEMA_ID, type VitalsV1 } from '../contract/index.ts';
+import type { VitalsV1 } from '../contract/index.ts';
+import { VITALS_SCHEMA_ID } from '../contract/schema-id.ts';
 import type { Measurement } from './model.ts';
 
 export interface MessageIdentity {
