@@ -1,12 +1,18 @@
 /**
- * "lite" adapter: a lean MQTT 3.1.1 client for dense fleets (one net/TLS socket + mqtt-packet per
- * monitor, nothing else). It keeps no message store of its own, because the durable outbox already is
- * the store: what the connection loses, the outbox resends. Clean session, QoS 0/1 only, keepalive pings
- * driven by ONE shared interval for all connections of the process, not a timer per client.
+ * "lite" adapter: a lean MQTT 3.1.1 client for dense fleets (one net/TLS socket per monitor, nothing
+ * else). It keeps no message store of its own, because the durable outbox already is the store: what the
+ * connection loses, the outbox resends. Clean session, QoS 0/1 only, keepalive pings driven by ONE shared
+ * interval for all connections of the process, not a timer per client.
+ *
+ * The per-message path is kept to the minimum (measured: it is the simulator's main cost): PUBLISH is
+ * encoded by hand (mqtt-wire.ts), plain TCP sockets read into ONE buffer shared by all connections of the
+ * process (net's `onread`: no Buffer, stream push or 'data' event per PUBACK), packets are cut in place,
+ * and the keepalive bookkeeping uses a clock the shared interval ticks instead of Date.now() per packet.
  */
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import mqttPacket, { type Packet } from 'mqtt-packet';
+import { encodePuback, encodePublish, MqttFramingError, MqttPacketReader, PACKET } from './mqtt-wire.ts';
 import {
   ConnectError, ConnectionLostError, ConnectionRefusedError, describeEndpoint,
   type MessageHandler, type StateHandler, type Transport, type TransportOptions,
@@ -20,12 +26,18 @@ const CONNACK_CODES: Record<number, string> = {
 /** Every live lite connection; one interval sends their PINGREQs. */
 const live = new Set<LiteTransport>();
 let keepaliveTimer: NodeJS.Timeout | undefined;
+/** Date.now() as of the last keepalive tick (1 s): precise enough for keepalive timeouts of 30 s and more. */
+let coarseNowMs = Date.now();
 
 function trackKeepalive(transport: LiteTransport, on: boolean): void {
   if (on) live.add(transport);
   else live.delete(transport);
   if (live.size > 0 && !keepaliveTimer) {
-    keepaliveTimer = setInterval(() => { const now = Date.now(); for (const t of live) t.keepalive(now); }, 1_000);
+    coarseNowMs = Date.now();
+    keepaliveTimer = setInterval(() => {
+      coarseNowMs = Date.now();
+      for (const t of live) t.keepalive(coarseNowMs);
+    }, 1_000);
     keepaliveTimer.unref();
   } else if (live.size === 0 && keepaliveTimer) {
     clearInterval(keepaliveTimer);
@@ -37,6 +49,12 @@ export function createLiteTransport(options: TransportOptions): Transport {
   if ((options.protocolVersion ?? 4) !== 4) throw new ConnectError('the lite transport speaks MQTT 3.1.1 only: use --mqtt 3.1.1 or --transport mqtt');
   return new LiteTransport(options);
 }
+
+/**
+ * Plain TCP reads of every lite connection land here (net's `onread`): packets are handled before the
+ * next read, so one buffer serves all sockets. TLS sockets cannot take `onread` and use 'data' events.
+ */
+const sharedReadBuffer = Buffer.allocUnsafe(64 * 1024);
 
 interface Pending {
   resolve: () => void;
@@ -54,6 +72,12 @@ class LiteTransport implements Transport {
   private stateHandler: StateHandler | undefined;
   private lastWriteMs = 0;
   private lastReadMs = 0;
+  private readonly reader = new MqttPacketReader();
+  /** Encoded topic of the last PUBLISH: a monitor publishes to the same topic again and again. */
+  private topicText = '';
+  private topicBytes: Buffer = Buffer.alloc(0);
+  /** Settles the pending connect() on CONNACK (undefined once settled). */
+  private connackWaiter: { resolve: () => void; fail: (error: Error) => void } | undefined;
 
   constructor(private readonly options: TransportOptions) {
     this.clientId = options.clientId;
@@ -68,57 +92,55 @@ class LiteTransport implements Transport {
     const { host, port, tls, localAddress } = this.options;
     const endpoint = describeEndpoint(this.options);
     const timeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const onBytes = (bytes: Buffer, length: number) => {
+      try {
+        this.reader.feed(bytes, length, this.onPacket);
+      } catch (error) {
+        if (!(error instanceof MqttFramingError)) throw error;
+        const lost = new ConnectionLostError(`bad packet from ${endpoint}: ${error.message}`, { cause: error });
+        if (this.connackWaiter) this.connackWaiter.fail(lost);
+        else this.drop(lost);
+      }
+    };
     const socket: Socket = tls
       ? tlsConnect({
         socket: localAddress ? netConnect({ host, port, localAddress }) : undefined,
         host, port, cert: tls.cert, key: tls.key, ca: tls.ca, servername: tls.servername ?? (isIP(host) ? undefined : host),
         ALPNProtocols: port === 443 ? ['x-amzn-mqtt-ca'] : undefined,
       })
-      : netConnect({ host, port, localAddress });
+      : netConnect({
+        host, port, localAddress,
+        onread: { buffer: sharedReadBuffer, callback: (length: number, buffer: Uint8Array) => { onBytes(buffer as Buffer, length); return true; } },
+      });
+    if (tls) socket.on('data', (chunk: Buffer) => onBytes(chunk, chunk.byteLength));
     socket.setNoDelay(true);
     this.socket = socket;
-    const parser = mqttPacket.parser({ protocolVersion: 4 });
+    this.reader.reset();
+    // Connects are rare: refresh the shared clock, which stands still while no connection is live.
+    coarseNowMs = Date.now();
+    this.lastReadMs = coarseNowMs;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       const fail = (error: Error) => {
         if (settled) return;
         settled = true;
+        this.connackWaiter = undefined;
         clearTimeout(timer);
         this.destroy(error);
         reject(error);
       };
       const timer = setTimeout(() => fail(new ConnectError(`no CONNACK from ${endpoint} within ${timeoutMs} ms as "${this.clientId}": check that the broker runs and the port is right`)), timeoutMs);
-      parser.on('packet', (packet: Packet) => {
-        this.lastReadMs = Date.now();
-        if (packet.cmd === 'connack') {
-          if (settled) return;
-          if (packet.returnCode !== 0) {
-            fail(new ConnectionRefusedError(`${endpoint} refused "${this.clientId}" (${CONNACK_CODES[packet.returnCode ?? 0] ?? packet.returnCode}): check its certificate, the IoT policy and that the thing exists`));
-            return;
-          }
+      this.connackWaiter = {
+        fail,
+        resolve: () => {
           settled = true;
+          this.connackWaiter = undefined;
           clearTimeout(timer);
           this.isConnected = true;
           trackKeepalive(this, true);
           resolve();
-        } else if (packet.cmd === 'puback' || packet.cmd === 'suback') {
-          const id = packet.messageId ?? -1;
-          const waiter = this.pending.get(id);
-          if (!waiter) return;
-          this.pending.delete(id);
-          if (packet.cmd === 'suback' && packet.granted.some((g) => (typeof g === 'number' ? g : (g as { qos?: number }).qos) === 128)) {
-            waiter.reject(new ConnectionRefusedError(`the broker refused a subscription of "${this.clientId}"`));
-          } else {
-            waiter.resolve();
-          }
-        } else if (packet.cmd === 'publish') {
-          if (packet.qos === 1 && packet.messageId !== undefined) this.write({ cmd: 'puback', messageId: packet.messageId });
-          const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-          this.messageHandler?.(packet.topic, payload);
-        }
-      });
-      parser.on('error', (error: Error) => this.drop(new ConnectionLostError(`bad packet from ${endpoint}: ${error.message}`, { cause: error })));
-      socket.on('data', (chunk: Buffer) => parser.parse(chunk));
+        },
+      };
       socket.on('error', (error: Error) => {
         if (!settled) fail(new ConnectError(`cannot reach ${endpoint} as "${this.clientId}" (${error.message}): check that the broker runs, the host and port, and TLS settings`, { cause: error }));
         else this.drop(new ConnectionLostError(`connection of "${this.clientId}" to ${endpoint} failed: ${error.message}`, { cause: error }));
@@ -134,16 +156,57 @@ class LiteTransport implements Transport {
     });
   }
 
+  /** One complete packet from the broker (bytes valid during the call only). An arrow: no bind per read. */
+  private readonly onPacket = (type: number, flags: number, bytes: Buffer, start: number, end: number): void => {
+    this.lastReadMs = coarseNowMs;
+    if (type === PACKET.PUBACK) {
+      this.settle((bytes[start]! << 8) | bytes[start + 1]!, undefined);
+    } else if (type === PACKET.PUBLISH) {
+      const qos = (flags >>> 1) & 0x03;
+      const topicEnd = start + 2 + ((bytes[start]! << 8) | bytes[start + 1]!);
+      const topic = bytes.toString('utf8', start + 2, topicEnd);
+      const payloadStart = qos > 0 ? topicEnd + 2 : topicEnd;
+      if (qos > 0) this.writeBytes(encodePuback((bytes[topicEnd]! << 8) | bytes[topicEnd + 1]!));
+      // Copied out: the read buffer is reused by the next read.
+      this.messageHandler?.(topic, Buffer.from(bytes.subarray(payloadStart, end)));
+    } else if (type === PACKET.CONNACK) {
+      const returnCode = bytes[start + 1]!;
+      if (!this.connackWaiter) return;
+      if (returnCode !== 0) {
+        this.connackWaiter.fail(new ConnectionRefusedError(`${describeEndpoint(this.options)} refused "${this.clientId}" (${CONNACK_CODES[returnCode] ?? returnCode}): check its certificate, the IoT policy and that the thing exists`));
+      } else {
+        this.connackWaiter.resolve();
+      }
+    } else if (type === PACKET.SUBACK) {
+      let refused = false;
+      for (let i = start + 2; i < end; i++) if (bytes[i] === 0x80) refused = true;
+      this.settle((bytes[start]! << 8) | bytes[start + 1]!, refused ? new ConnectionRefusedError(`the broker refused a subscription of "${this.clientId}"`) : undefined);
+    }
+    // PINGRESP (and anything else a 3.1.1 broker may send a client) only proves the link is alive.
+  };
+
+  private settle(messageId: number, error: Error | undefined): void {
+    const waiter = this.pending.get(messageId);
+    if (!waiter) return;
+    this.pending.delete(messageId);
+    if (error) waiter.reject(error);
+    else waiter.resolve();
+  }
+
   publish(topic: string, payload: string | Buffer, qos: 0 | 1): Promise<void> {
     if (!this.isConnected) return Promise.reject(new ConnectionLostError(`"${this.clientId}" is not connected`));
+    if (topic !== this.topicText) {
+      this.topicText = topic;
+      this.topicBytes = Buffer.from(topic, 'utf8');
+    }
     if (qos === 0) {
-      this.write({ cmd: 'publish', topic, payload, qos: 0, dup: false, retain: false });
+      this.writeBytes(encodePublish(this.topicBytes, payload, 0, 0));
       return Promise.resolve();
     }
     const messageId = this.allocateId();
     return new Promise<void>((resolve, reject) => {
       this.pending.set(messageId, { resolve, reject });
-      this.write({ cmd: 'publish', topic, payload, qos: 1, messageId, dup: false, retain: false });
+      this.writeBytes(encodePublish(this.topicBytes, payload, 1, messageId));
     });
   }
 
@@ -181,11 +244,16 @@ class LiteTransport implements Transport {
     return this.nextId;
   }
 
+  /** The rarer packets (CONNECT, SUBSCRIBE, PINGREQ, DISCONNECT), through mqtt-packet. */
   private write(packet: Packet): void {
+    this.writeBytes(mqttPacket.generate(packet));
+  }
+
+  private writeBytes(bytes: Buffer): void {
     const socket = this.socket;
     if (!socket || socket.destroyed) return;
-    this.lastWriteMs = Date.now();
-    socket.write(mqttPacket.generate(packet));
+    this.lastWriteMs = coarseNowMs;
+    socket.write(bytes);
   }
 
   private drop(error: Error): void {
@@ -197,6 +265,8 @@ class LiteTransport implements Transport {
   /** Closes the socket and fails every pending operation (the outbox resends the publishes). */
   private destroy(error: Error): void {
     this.isConnected = false;
+    this.connackWaiter = undefined;
+    this.reader.reset();
     trackKeepalive(this, false);
     const socket = this.socket;
     this.socket = undefined;
