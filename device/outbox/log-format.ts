@@ -14,7 +14,12 @@ export type LogRecord =
   | { kind: 'A' | 'D' | 'S'; thing: string; seq: number };
 
 export function messageLine(thing: string, seq: number, payload: string): string {
-  return `M ${thing} ${seq} ${payload}\n`;
+  return `${messagePrefix(thing, seq)}${payload}\n`;
+}
+
+/** A message line up to its payload: writers that copy the payload on their own append prefix, payload, "\n". */
+export function messagePrefix(thing: string, seq: number): string {
+  return `M ${thing} ${seq} `;
 }
 
 export function markLine(kind: 'A' | 'D' | 'S', thing: string, seq: number): string {

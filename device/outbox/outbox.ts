@@ -11,7 +11,8 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import { DeviceQueue, type OutboxEntry } from './device-queue.ts';
-import { markLine, messageLine, parseLog } from './log-format.ts';
+import { markLine, messageLine, messagePrefix, parseLog } from './log-format.ts';
+import { WriteBuffer } from './write-buffer.ts';
 
 export interface OutboxLimits {
   /** Oldest messages of a device are dropped (and counted) beyond this many pending. */
@@ -55,7 +56,8 @@ export class OutboxError extends Error {
 
 export class Outbox {
   private readonly devices = new Map<string, DeviceQueue>();
-  private buffer: string[] = [];
+  /** Records appended since the last flush. */
+  private readonly buffer = new WriteBuffer();
   private fd: number;
   private size: number;
   private lastSyncMs = 0;
@@ -130,12 +132,14 @@ export class Outbox {
     if (seq <= queue.lastSeq) throw new OutboxError(`seq ${seq} of ${thing} is not above the last one written (${queue.lastSeq}): a seq never repeats`);
     while (queue.length > 0 && (queue.length >= this.limits.maxMessagesPerDevice || queue.bytes + payload.length > this.limits.maxBytesPerDevice)) {
       const dropped = queue.dropOldest()!;
-      this.buffer.push(markLine('D', thing, dropped.seq));
+      this.buffer.append(markLine('D', thing, dropped.seq));
       this.stats.dropped++;
       this.stats.pending--;
     }
     const entry = queue.push(seq, payload);
-    this.buffer.push(messageLine(thing, seq, payload));
+    this.buffer.append(messagePrefix(thing, seq));
+    this.buffer.append(payload);
+    this.buffer.append('\n');
     this.stats.appended++;
     this.stats.pending++;
     return entry;
@@ -145,7 +149,7 @@ export class Outbox {
   ack(thing: string, seq: number): boolean {
     const queue = this.devices.get(thing);
     if (!queue || !queue.ack(seq)) return false;
-    this.buffer.push(markLine('A', thing, seq));
+    this.buffer.append(markLine('A', thing, seq));
     this.stats.acked++;
     this.stats.pending--;
     return true;
@@ -154,14 +158,14 @@ export class Outbox {
   /** Writes everything buffered since the last flush in one write; compacts when the log is big. */
   flush(): void {
     if (this.closed) throw new OutboxError(`the outbox ${this.path} is closed`);
-    if (this.buffer.length > 0) {
-      const chunk = Buffer.from(this.buffer.join(''));
-      this.buffer = [];
+    if (this.buffer.byteLength > 0) {
+      const chunk = this.buffer.view();
       let offset = 0;
       while (offset < chunk.length) offset += writeSync(this.fd, chunk, offset, chunk.length - offset);
       this.stats.writes++;
       this.stats.bytesWritten += chunk.length;
       this.size += chunk.length;
+      this.buffer.clear();
     }
     const now = this.nowMs();
     if (now - this.lastSyncMs >= this.limits.syncIntervalMs) {
@@ -178,9 +182,8 @@ export class Outbox {
       lines.push(markLine('S', thing, queue.lastSeq));
       for (const entry of queue.pending()) lines.push(messageLine(thing, entry.seq, entry.payload));
     }
-    lines.push(...this.buffer);
-    this.buffer = [];
-    const data = Buffer.from(lines.join(''));
+    const data = Buffer.concat([Buffer.from(lines.join('')), this.buffer.view()]);
+    this.buffer.clear();
     const temp = `${this.path}.compact`;
     const fd = openSync(temp, 'w');
     try {
