@@ -11,6 +11,7 @@
  */
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import type { ObjectStore } from '../lake/object-store.ts';
+import { valueAt } from './curated-columns.ts';
 import { latencyStats, metricLines, type BatchSummary } from './metrics.ts';
 import { createPseudonymiser } from './pseudonym.ts';
 import { transformBatch, type TransformResult } from './transform.ts';
@@ -79,14 +80,22 @@ function summarise(result: TransformResult, objects: readonly LakeObject[], writ
     const reason = value.reasons[0]?.code ?? 'unknown';
     quarantinedByReason[reason] = (quarantinedByReason[reason] ?? 0) + 1;
   }
-  const latency = latencyStats(result.curated.map(({ value }) => value.ingest_latency_ms));
+  const columns = result.curatedColumns;
+  const [latencyColumn, bandColumn] = [columns.column('ingest_latency_ms'), columns.column('news2_band')];
+  const latencies: number[] = [];
+  let news2High = 0;
+  for (let at = 0; at < columns.length; at += 1) {
+    latencies.push(valueAt(latencyColumn, at) as number);
+    if (valueAt(bandColumn, at) === 'high') news2High += 1;
+  }
+  const latency = latencyStats(latencies);
   return {
     recordsIn: result.raw.length,
-    curated: result.curated.length,
+    curated: columns.length,
     quarantined: result.quarantine.length,
     quarantinedByReason,
     duplicates: result.duplicates.length,
-    news2High: result.curated.filter(({ value }) => value.news2_band === 'high').length,
+    news2High,
     latencyP50Ms: latency.p50,
     latencyMaxMs: latency.max,
     objectsWritten: objects.length - writeFailures,

@@ -9,6 +9,7 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { isUtf8 } from 'node:buffer';
 import { decodePayload, MAX_PAYLOAD_BYTES, validateVitals, type Reason } from '../../device/contract/index.ts';
+import { CuratedColumns } from './curated-columns.ts';
 import { toCuratedRow, type CuratedRow } from './curated-row.ts';
 import { unwrapRecord, type EnvelopeMeta, type KinesisMeta } from './kinesis-record.ts';
 import type { Pseudonymiser } from './pseudonym.ts';
@@ -54,10 +55,30 @@ export interface Indexed<T> {
 
 export interface TransformResult {
   raw: Indexed<RawRecord>[];
-  curated: Indexed<CuratedRow>[];
+  /** The curated rows column by column, with their batch positions (`index`): what the writers read. */
+  curatedColumns: CuratedColumns;
+  /** The same rows as objects, built on first read (tests, tools): the hot path never asks for them. */
+  readonly curated: readonly Indexed<CuratedRow>[];
   quarantine: Indexed<QuarantineEntry>[];
   /** Records dropped because an earlier record of the batch had the same (device_id, seq). */
   duplicates: Indexed<{ device_id: string; seq: number; kept_index: number }>[];
+}
+
+class BatchResult implements TransformResult {
+  readonly raw: Indexed<RawRecord>[] = [];
+  readonly quarantine: Indexed<QuarantineEntry>[] = [];
+  readonly duplicates: Indexed<{ device_id: string; seq: number; kept_index: number }>[] = [];
+  private rows: Indexed<CuratedRow>[] | undefined;
+
+  constructor(readonly curatedColumns: CuratedColumns) {}
+
+  get curated(): readonly Indexed<CuratedRow>[] {
+    if (this.rows === undefined) {
+      const columns = this.curatedColumns;
+      this.rows = Array.from({ length: columns.length }, (_, at) => ({ index: columns.index[at]!, value: columns.rowAt(at) }));
+    }
+    return this.rows;
+  }
 }
 
 export interface TransformContext {
@@ -67,7 +88,7 @@ export interface TransformContext {
 }
 
 export function transformBatch(records: readonly KinesisStreamRecord[], { pseudonymise, now }: TransformContext): TransformResult {
-  const result: TransformResult = { raw: [], curated: [], quarantine: [], duplicates: [] };
+  const result = new BatchResult(new CuratedColumns(records.length));
   // device_id -> seq -> batch position of the first reading kept.
   const seen = new Map<string, Map<number, number>>();
   const quarantinedAt = new Date(now).toISOString();
@@ -100,7 +121,8 @@ export function transformBatch(records: readonly KinesisStreamRecord[], { pseudo
       continue;
     }
     seqs.set(reading.seq, index);
-    result.curated.push({ index, value: toCuratedRow(reading, { kinesis, envelope, pseudonymise, ingestedAt: now }) });
+    // The row object lives only until it is appended: the batch keeps the columns.
+    result.curatedColumns.append(toCuratedRow(reading, { kinesis, envelope, pseudonymise, ingestedAt: now }), index);
   }
   return result;
 }

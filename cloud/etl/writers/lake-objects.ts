@@ -4,11 +4,11 @@
  * batch positions of the records it holds, so the handler knows which records a failed write leaves
  * unsafe. Pure: same batch, same objects, byte for byte.
  */
-import type { CuratedRow } from '../curated-row.ts';
+import { valueAt, type CuratedColumns } from '../curated-columns.ts';
 import { rawEntryOf, type Indexed, type QuarantineEntry, type RawRecord, type TransformResult } from '../transform.ts';
 import { encodeJsonLinesGzip, JSONL_GZIP_CONTENT_TYPE } from './jsonl-gzip.ts';
 import { curatedKey, hourPartition, quarantineKey, rawKey, type HourPartition } from './lake-keys.ts';
-import { encodeCuratedParquet, PARQUET_CONTENT_TYPE } from './parquet.ts';
+import { encodeCuratedColumns, PARQUET_CONTENT_TYPE } from './parquet.ts';
 
 export type LakeLayer = 'raw' | 'curated' | 'quarantine';
 
@@ -48,6 +48,11 @@ function groupBy<T>(entries: readonly Indexed<T>[], place: (value: T) => { shard
   return [...groups.values()];
 }
 
+/** Each curated row's position in the columns, with its batch position as `index`. */
+function curatedPositions(columns: CuratedColumns): Indexed<number>[] {
+  return Array.from({ length: columns.length }, (_, at) => ({ index: columns.index[at]!, value: at }));
+}
+
 export function planLakeObjects(result: TransformResult): LakeObject[] {
   const objects: LakeObject[] = [];
   for (const group of groupBy<RawRecord>(result.raw, (raw) => ({ shard: raw.kinesis.shard_id, at: raw.kinesis.arrived_at, seq: raw.kinesis.sequence_number }))) {
@@ -60,12 +65,16 @@ export function planLakeObjects(result: TransformResult): LakeObject[] {
       rows: group.entries.length,
     });
   }
-  for (const group of groupBy<CuratedRow>(result.curated, (row) => ({ shard: row.kinesis_shard, at: row.measured_at, seq: row.kinesis_sequence }))) {
+  const columns = result.curatedColumns;
+  const [shards, measuredAt, sequences] = [columns.column('kinesis_shard'), columns.column('measured_at'), columns.column('kinesis_sequence')];
+  const placeRow = (at: number): { shard: string; at: number; seq: string } =>
+    ({ shard: valueAt(shards, at) as string, at: valueAt(measuredAt, at) as number, seq: valueAt(sequences, at) as string });
+  for (const group of groupBy<number>(curatedPositions(columns), placeRow)) {
     objects.push({
       layer: 'curated',
       key: curatedKey(group.partition, group.shard, group.firstSeq),
       contentType: PARQUET_CONTENT_TYPE,
-      body: encodeCuratedParquet(group.entries.map((entry) => entry.value)),
+      body: encodeCuratedColumns(columns, group.entries.length === columns.length ? null : group.entries.map((entry) => entry.value)),
       indexes: group.entries.map((entry) => entry.index),
       rows: group.entries.length,
     });
