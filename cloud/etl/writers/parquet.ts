@@ -86,12 +86,19 @@ const INT32_MAX = 2 ** 31 - 1;
 function columnValues(columns: CuratedColumns, column: Column, positions: ArrayLike<number> | null, encoding: ParquetEncoding | undefined): ColumnSource['data'] {
   const data = columns.column(column.name);
   const count = positions === null ? columns.length : positions.length;
-  const values: unknown[] = new Array(count);
-  if (data.kind === 'string') {
-    return utf8Values(data.values, positions, count);
-  }
+  if (data.kind === 'string') return utf8Values(data.values, positions, count);
   // Only the delta encoder has the number path; PLAIN and dictionary INT64 pages take bigints.
-  let int32 = column.type === 'bigint' && encoding === 'DELTA_BINARY_PACKED';
+  const deltaInt64 = column.type === 'bigint' && encoding === 'DELTA_BINARY_PACKED';
+  if (data.kind === 'number' && data.nulls === null && (column.type !== 'bigint' || deltaInt64)) {
+    // A required number column goes as a typed array: no boxed value per row, and the writer reads it as is.
+    const picked = new Float64Array(count);
+    for (let i = 0; i < count; i += 1) picked[i] = data.values[positions === null ? i : positions[i]!]!;
+    // Int32Array only when every value is one (else the writer's own checks reject or widen it as before).
+    if ((column.type === 'int' || deltaInt64) && picked.every((value) => (value | 0) === value)) return Int32Array.from(picked);
+    if (column.type === 'timestamp' || column.type === 'double') return picked;
+  }
+  const values: unknown[] = new Array(count);
+  let int32 = deltaInt64;
   for (let i = 0; i < count; i += 1) {
     const value = valueAt(data, positions === null ? i : positions[i]!);
     if (int32 && value !== null && ((value as number) > INT32_MAX || (value as number) < -INT32_MAX)) int32 = false;
