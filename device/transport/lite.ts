@@ -11,8 +11,9 @@
  */
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import mqttPacket, { type Packet } from 'mqtt-packet';
-import { encodePuback, encodePublish, MqttFramingError, MqttPacketReader, PACKET } from './mqtt-wire.ts';
+import {
+  DISCONNECT, encodeConnect, encodePuback, encodePublish, encodeSubscribe, MqttFramingError, MqttPacketReader, PACKET, PINGREQ,
+} from './mqtt-wire.ts';
 import {
   ConnectError, ConnectionLostError, ConnectionRefusedError, describeEndpoint,
   type MessageHandler, type StateHandler, type Transport, type TransportOptions,
@@ -149,10 +150,7 @@ class LiteTransport implements Transport {
         if (!settled) fail(new ConnectError(`${endpoint} closed the connection of "${this.clientId}" before CONNACK: check its certificate and the IoT policy`));
         else this.drop(new ConnectionLostError(`connection of "${this.clientId}" to ${endpoint} closed`));
       });
-      this.write({
-        cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: this.clientId,
-        keepalive: this.options.keepaliveSeconds ?? 60,
-      });
+      this.writeBytes(encodeConnect(this.clientId, this.options.keepaliveSeconds ?? 60));
     });
   }
 
@@ -215,14 +213,14 @@ class LiteTransport implements Transport {
     const messageId = this.allocateId();
     return new Promise<void>((resolve, reject) => {
       this.pending.set(messageId, { resolve, reject });
-      this.write({ cmd: 'subscribe', messageId, subscriptions: [{ topic: filter, qos }] });
+      this.writeBytes(encodeSubscribe(messageId, filter, qos));
     });
   }
 
   async end(): Promise<void> {
     const socket = this.socket;
     if (!socket) return;
-    if (this.isConnected) this.write({ cmd: 'disconnect' });
+    if (this.isConnected) this.writeBytes(DISCONNECT);
     this.isConnected = false;
     this.destroy(new ConnectionLostError(`connection of "${this.clientId}" ended`));
     socket.end();
@@ -234,7 +232,7 @@ class LiteTransport implements Transport {
     if (now - this.lastReadMs > keepaliveMs * 1.5) {
       this.drop(new ConnectionLostError(`no answer from ${describeEndpoint(this.options)} for ${Math.round((now - this.lastReadMs) / 1000)} s`));
     } else if (now - this.lastWriteMs > keepaliveMs / 2) {
-      this.write({ cmd: 'pingreq' });
+      this.writeBytes(PINGREQ);
     }
   }
 
@@ -242,11 +240,6 @@ class LiteTransport implements Transport {
     // 1..65535, skipping ids still in flight (a window of 10 never comes close to wrapping onto one).
     do this.nextId = (this.nextId % 65535) + 1; while (this.pending.has(this.nextId));
     return this.nextId;
-  }
-
-  /** The rarer packets (CONNECT, SUBSCRIBE, PINGREQ, DISCONNECT), through mqtt-packet. */
-  private write(packet: Packet): void {
-    this.writeBytes(mqttPacket.generate(packet));
   }
 
   private writeBytes(bytes: Buffer): void {

@@ -1,10 +1,11 @@
 /**
- * The MQTT 3.1.1 packets on the lite transport's hot path, encoded and decoded by hand (pure, no I/O):
- * PUBLISH out, and the framing of what a client receives (CONNACK, PUBLISH, PUBACK, SUBACK, PINGRESP).
- * At 10,000 monitors every microsecond per message is 1 % of a core: mqtt-packet's generic generator and
- * its stream parser (a BufferList, an object and an event per packet) cost about a fifth of a worker's
- * time in the profile, these a few array writes. The rarer packets (CONNECT, SUBSCRIBE...) still go
- * through mqtt-packet. Spec: MQTT 3.1.1 §2.2 (fixed header, remaining length), §3.3 (PUBLISH).
+ * The MQTT 3.1.1 packets a lite client sends, encoded by hand, and the framing of what it receives
+ * (CONNACK, PUBLISH, PUBACK, SUBACK, PINGRESP): pure, no I/O. At 10,000 monitors every microsecond per
+ * message is 1 % of a core: mqtt-packet's generic generator and its stream parser (a BufferList, an
+ * object and an event per packet) cost about a fifth of a worker's time in the profile, these a few array
+ * writes. And mqtt-packet builds a cache of 65,536 message-id Buffers when it loads (about 20 MiB of a
+ * worker's RSS), so the lite transport does not load it at all. Spec: MQTT 3.1.1 §2.2 (fixed header,
+ * remaining length), §3.1 (CONNECT), §3.3 (PUBLISH), §3.8 (SUBSCRIBE), §3.12 (PINGREQ), §3.14 (DISCONNECT).
  */
 
 export const PACKET = { CONNACK: 2, PUBLISH: 3, PUBACK: 4, SUBACK: 9, PINGRESP: 13 } as const;
@@ -23,12 +24,10 @@ function remainingLengthBytes(remaining: number): number {
   return remaining < 0x80 ? 1 : remaining < 0x4000 ? 2 : remaining < 0x200000 ? 3 : 4;
 }
 
-/** A PUBLISH packet; `topic` as bytes (callers keep them per topic), payload as text or bytes. */
-export function encodePublish(topic: Uint8Array, payload: string | Uint8Array, qos: 0 | 1, messageId: number): Buffer {
-  const payloadBytes = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
-  const remaining = 2 + topic.byteLength + (qos > 0 ? 2 : 0) + payloadBytes;
+/** A packet of `remaining` bytes after its fixed header; returns it and where its variable part starts. */
+function startPacket(firstByte: number, remaining: number): { out: Buffer; at: number } {
   const out = Buffer.allocUnsafe(1 + remainingLengthBytes(remaining) + remaining);
-  out[0] = 0x30 | (qos << 1);
+  out[0] = firstByte;
   let at = 1;
   for (let left = remaining; ;) {
     const digit = left % 0x80;
@@ -36,6 +35,46 @@ export function encodePublish(topic: Uint8Array, payload: string | Uint8Array, q
     out[at++] = left > 0 ? digit | 0x80 : digit;
     if (left === 0) break;
   }
+  return { out, at };
+}
+
+/** Writes a UTF-8 string with its two-byte length prefix; returns the offset after it. */
+function writeString(out: Buffer, at: number, bytes: Buffer): number {
+  out[at] = bytes.byteLength >>> 8;
+  out[at + 1] = bytes.byteLength & 0xff;
+  out.set(bytes, at + 2);
+  return at + 2 + bytes.byteLength;
+}
+
+/** CONNECT with a clean session and no will, user name or password (identity is the client certificate). */
+export function encodeConnect(clientId: string, keepaliveSeconds: number): Buffer {
+  const id = Buffer.from(clientId, 'utf8');
+  const { out, at } = startPacket(0x10, 10 + 2 + id.byteLength);
+  out.set([0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x02, keepaliveSeconds >>> 8, keepaliveSeconds & 0xff], at);
+  writeString(out, at + 10, id);
+  return out;
+}
+
+/** SUBSCRIBE to one filter. */
+export function encodeSubscribe(messageId: number, filter: string, qos: 0 | 1): Buffer {
+  const topic = Buffer.from(filter, 'utf8');
+  const { out, at } = startPacket(0x82, 2 + 2 + topic.byteLength + 1);
+  out[at] = messageId >>> 8;
+  out[at + 1] = messageId & 0xff;
+  out[writeString(out, at + 2, topic)] = qos;
+  return out;
+}
+
+export const PINGREQ: Readonly<Buffer> = Buffer.from([0xc0, 0x00]);
+export const DISCONNECT: Readonly<Buffer> = Buffer.from([0xe0, 0x00]);
+
+/** A PUBLISH packet; `topic` as bytes (callers keep them per topic), payload as text or bytes. */
+export function encodePublish(topic: Uint8Array, payload: string | Uint8Array, qos: 0 | 1, messageId: number): Buffer {
+  const payloadBytes = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
+  const remaining = 2 + topic.byteLength + (qos > 0 ? 2 : 0) + payloadBytes;
+  const packet = startPacket(0x30 | (qos << 1), remaining);
+  const { out } = packet;
+  let at = packet.at;
   out[at++] = topic.byteLength >>> 8;
   out[at++] = topic.byteLength & 0xff;
   out.set(topic, at);
@@ -62,20 +101,51 @@ export type PacketHandler = (type: number, flags: number, bytes: Buffer, start: 
 
 /**
  * Cuts a byte stream into MQTT packets. Complete packets are handed over in place, without copying; only
- * the tail of a packet split across reads is kept (copied) until the rest arrives.
+ * the tail of a packet split across reads is kept (copied into a buffer that grows by doubling, so a large
+ * packet arriving in many small reads costs linear, not quadratic, copying) until the rest arrives.
  */
 export class MqttPacketReader {
   private partial: Buffer | undefined;
+  private partialLength = 0;
 
   /** Feeds `bytes[0, length)`; throws MqttFramingError for a malformed or oversized packet. */
   feed(bytes: Buffer, length: number, handle: PacketHandler): void {
-    let data = bytes;
-    let end = length;
-    if (this.partial !== undefined) {
-      data = Buffer.concat([this.partial, bytes.subarray(0, length)]);
-      end = data.byteLength;
-      this.partial = undefined;
+    if (this.partial === undefined) {
+      const consumed = this.cut(bytes, length, handle);
+      if (consumed < length) this.keep(bytes, consumed, length);
+      return;
     }
+    this.keep(bytes, 0, length);
+    const consumed = this.cut(this.partial, this.partialLength, handle);
+    // A handler may have reset the reader (the connection dropped): nothing left to keep.
+    if (this.partial === undefined) return;
+    if (consumed === this.partialLength) {
+      this.reset();
+    } else if (consumed > 0) {
+      this.partial.copyWithin(0, consumed, this.partialLength);
+      this.partialLength -= consumed;
+    }
+  }
+
+  /** Forgets a partial packet (the connection closed). */
+  reset(): void {
+    this.partial = undefined;
+    this.partialLength = 0;
+  }
+
+  private keep(bytes: Buffer, from: number, to: number): void {
+    const needed = this.partialLength + (to - from);
+    if (this.partial === undefined || needed > this.partial.byteLength) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, 2 * (this.partial?.byteLength ?? 0), 256));
+      if (this.partial !== undefined) this.partial.copy(grown, 0, 0, this.partialLength);
+      this.partial = grown;
+    }
+    bytes.copy(this.partial, this.partialLength, from, to);
+    this.partialLength = needed;
+  }
+
+  /** Hands over every complete packet of `data[0, end)`; returns how many bytes they took. */
+  private cut(data: Buffer, end: number, handle: PacketHandler): number {
     let at = 0;
     while (at < end) {
       // Fixed header: one byte of type and flags, then 1-4 bytes of remaining length (7 bits each).
@@ -96,18 +166,11 @@ export class MqttPacketReader {
       if (complete && remaining > MAX_INCOMING_PACKET_BYTES) {
         throw new MqttFramingError(`packet of ${remaining} bytes exceeds ${MAX_INCOMING_PACKET_BYTES}`);
       }
-      if (!complete || cursor + remaining > end) {
-        this.partial = Buffer.from(data.subarray(at, end));
-        return;
-      }
+      if (!complete || cursor + remaining > end) return at;
       const first = data[at]!;
       handle(first >>> 4, first & 0x0f, data, cursor, cursor + remaining);
       at = cursor + remaining;
     }
-  }
-
-  /** Forgets a partial packet (the connection closed). */
-  reset(): void {
-    this.partial = undefined;
+    return at;
   }
 }

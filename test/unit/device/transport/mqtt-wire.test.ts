@@ -1,7 +1,8 @@
 import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import {
-  encodePuback, encodePublish, MAX_INCOMING_PACKET_BYTES, MqttFramingError, MqttPacketReader, PACKET,
+  DISCONNECT, encodeConnect, encodePuback, encodePublish, encodeSubscribe, MAX_INCOMING_PACKET_BYTES, MqttFramingError,
+  MqttPacketReader, PACKET, PINGREQ,
 } from '../../../../device/transport/mqtt-wire.ts';
 
 interface Cut { type: number; flags: number; body: Buffer }
@@ -34,6 +35,22 @@ describe('encodePublish (hand-built MQTT 3.1.1 PUBLISH)', () => {
 
   it('PUBACK is what mqtt-packet generates', () => {
     expect(encodePuback(65_535)).toEqual(mqttPacket.generate({ cmd: 'puback', messageId: 65_535 }));
+  });
+});
+
+describe('the other packets a lite client sends', () => {
+  it.each([['bedside-0001', 60], ['bedside-ünïcode-' + 'x'.repeat(200), 1_200]])('CONNECT %s (keepalive %i s) is what mqtt-packet generates', (clientId, keepalive) => {
+    expect(encodeConnect(clientId, keepalive)).toEqual(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId, keepalive }));
+  });
+
+  it.each([0, 1] as const)('SUBSCRIBE at QoS %i is what mqtt-packet generates', (qos) => {
+    const topic = '$aws/things/bedside-0001/shadow/update/delta';
+    expect(encodeSubscribe(4_097, topic, qos)).toEqual(mqttPacket.generate({ cmd: 'subscribe', messageId: 4_097, subscriptions: [{ topic, qos }] }));
+  });
+
+  it('PINGREQ and DISCONNECT are what mqtt-packet generates', () => {
+    expect(PINGREQ).toEqual(mqttPacket.generate({ cmd: 'pingreq' }));
+    expect(DISCONNECT).toEqual(mqttPacket.generate({ cmd: 'disconnect' }));
   });
 });
 
