@@ -58,9 +58,41 @@ export const CURATED_PARTITIONS: readonly Column[] = [
   { name: 'hour', type: 'string', nullable: false, description: 'Measurement hour, UTC, HH' },
 ];
 
+/**
+ * The hourly rollup: per patient and closed UTC hour, exact counts, sums, minima and maxima of the vitals,
+ * written by the compaction pass when it compacts an hour (cloud/etl/compaction/rollup.ts). Averages are
+ * sum / count, so a query over the rollup gives the same numbers as avg() over the readings. One file per
+ * day (dt partition) holding every rolled-up hour of that day: per-hour files would each carry a footer
+ * and a dictionary of patient pseudonyms, more than their rows.
+ */
+export const ROLLUP_HOURLY_TABLE = 'vitals_hourly_rollup';
+
+const count = (vital: string): Column => ({ name: `${vital}_count`, type: 'bigint', nullable: false, description: `Readings with ${vital} measured` });
+const sum = (vital: string, type: ColumnType): Column => ({ name: `${vital}_sum`, type, nullable: true, description: `Sum of ${vital} (null when none measured)` });
+const extreme = (kind: 'min' | 'max', vital: string, type: ColumnType): Column => ({ name: `${vital}_${kind}`, type, nullable: true, description: `${kind === 'min' ? 'Minimum' : 'Maximum'} of ${vital}` });
+
+export const ROLLUP_HOURLY_COLUMNS: readonly Column[] = [
+  { name: 'patient_key', type: 'string', nullable: false, description: 'Keyed pseudonym of the patient id (as in curated_vitals)' },
+  { name: 'hour', type: 'string', nullable: false, description: 'Measurement hour, UTC, HH (the curated partition rolled up)' },
+  { name: 'readings', type: 'bigint', nullable: false, description: 'Readings of the patient in the hour, one per (device_id, seq)' },
+  count('heart_rate'), sum('heart_rate', 'bigint'), extreme('min', 'heart_rate', 'int'), extreme('max', 'heart_rate', 'int'),
+  count('spo2'), sum('spo2', 'bigint'), extreme('min', 'spo2', 'int'),
+  count('respiratory_rate'), sum('respiratory_rate', 'bigint'),
+  count('systolic_bp'), sum('systolic_bp', 'bigint'),
+  count('diastolic_bp'), sum('diastolic_bp', 'bigint'),
+  count('temperature_c'), sum('temperature_c', 'double'), extreme('max', 'temperature_c', 'double'),
+  { name: 'news2_max', type: 'int', nullable: false, description: 'Highest NEWS2 total in the hour' },
+];
+
+/** The rollup is partitioned by day only (see ROLLUP_HOURLY_TABLE). */
+export const ROLLUP_HOURLY_PARTITIONS: readonly Column[] = [CURATED_PARTITIONS[0]!];
+
 /** Object-key prefixes of the lake (DESIGN §5), the same in S3 and in ./data/lake. */
 export const LAKE_PREFIXES = {
   raw: 'raw/vitals/',
   curated: 'curated/vitals/',
   quarantine: 'quarantine/vitals/',
 } as const;
+
+/** Where the compaction pass writes the hourly rollup: rollup/hourly/dt=YYYY-MM-DD/rollup.parquet. */
+export const ROLLUP_HOURLY_PREFIX = 'rollup/hourly/';

@@ -6,8 +6,8 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { LAKE_PREFIXES } from '../lake/curated-schema.ts';
-import { curatedViewSql } from '../sql/duckdb-curated-view.ts';
+import { LAKE_PREFIXES, ROLLUP_HOURLY_PREFIX } from '../lake/curated-schema.ts';
+import { curatedViewSql, emptyRollupViewSql, rollupViewSql } from '../sql/duckdb-curated-view.ts';
 import { DUCKDB_SHIMS } from '../sql/duckdb-shims.ts';
 import { VITALS_VIEW_SQL } from '../sql/named-queries.ts';
 import { LakeEmptyError, SqlError } from './errors.ts';
@@ -28,7 +28,7 @@ export interface Lake {
 
 const INTEGER_TYPES = new Set(['BIGINT', 'HUGEINT', 'UBIGINT', 'UHUGEINT']);
 
-async function hasCuratedParquet(dir: string): Promise<boolean> {
+async function hasParquet(dir: string): Promise<boolean> {
   try {
     const entries = await readdir(dir, { recursive: true });
     return entries.some((entry) => entry.endsWith('.parquet'));
@@ -48,6 +48,19 @@ function toCell(value: unknown, type: string): string | number | boolean | null 
   return JSON.stringify(value);
 }
 
+/**
+ * Points vitals_hourly_rollup at the rollup files once there are any (the compaction pass writes the first
+ * one after the lake was opened, in a long-running `npm start`); until then the view is empty.
+ */
+function rollupViewKeeper(connection: DuckDBConnection, root: string): () => Promise<void> {
+  let overFiles = false;
+  return async () => {
+    if (overFiles) return;
+    overFiles = await hasParquet(join(root, ROLLUP_HOURLY_PREFIX));
+    await connection.run(overFiles ? rollupViewSql(root) : emptyRollupViewSql());
+  };
+}
+
 async function run(connection: DuckDBConnection, sql: string): Promise<QueryResult> {
   let reader;
   try {
@@ -65,15 +78,17 @@ async function run(connection: DuckDBConnection, sql: string): Promise<QueryResu
 export async function openLake(lakeDir: string): Promise<Lake> {
   const root = resolve(lakeDir);
   const curatedDir = join(root, LAKE_PREFIXES.curated);
-  if (!(await hasCuratedParquet(curatedDir))) throw new LakeEmptyError(root, curatedDir);
+  if (!(await hasParquet(curatedDir))) throw new LakeEmptyError(root, curatedDir);
   const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
   const connection = await instance.connect();
+  const refreshRollupView = rollupViewKeeper(connection, root);
   try {
     // Athena sessions are UTC; the TIMESTAMPTZ -> TIMESTAMP cast in the view and current_date depend on it.
     await connection.run("SET TimeZone = 'UTC'");
     for (const shim of DUCKDB_SHIMS) await connection.run(shim.sql);
     await connection.run(curatedViewSql(root));
     await connection.run(VITALS_VIEW_SQL);
+    await refreshRollupView();
   } catch (error) {
     connection.closeSync();
     instance.closeSync();
@@ -81,7 +96,10 @@ export async function openLake(lakeDir: string): Promise<Lake> {
   }
   return {
     lakeDir: root,
-    query: (sql) => run(connection, sql),
+    query: async (sql) => {
+      await refreshRollupView();
+      return run(connection, sql);
+    },
     close: () => {
       connection.closeSync();
       instance.closeSync();

@@ -4,7 +4,10 @@
  * properties, so new dt=/hour= prefixes are queryable the moment the ETL writes them (DESIGN §5).
  * Plain objects in the shape of CfnTable.TableInputProperty, so the CDK construct passes them through.
  */
-import { CURATED_COLUMNS, CURATED_PARTITIONS, CURATED_TABLE, LAKE_PREFIXES, type Column, type ColumnType } from '../lake/curated-schema.ts';
+import {
+  CURATED_COLUMNS, CURATED_PARTITIONS, CURATED_TABLE, LAKE_PREFIXES, ROLLUP_HOURLY_COLUMNS, ROLLUP_HOURLY_PARTITIONS,
+  ROLLUP_HOURLY_PREFIX, ROLLUP_HOURLY_TABLE, type Column, type ColumnType,
+} from '../lake/curated-schema.ts';
 
 export type AthenaType = 'string' | 'bigint' | 'int' | 'double' | 'boolean' | 'timestamp';
 
@@ -40,15 +43,23 @@ export function curatedLocation(bucketName: string): string {
   return `s3://${bucketName}/${LAKE_PREFIXES.curated}`;
 }
 
+export function rollupLocation(bucketName: string): string {
+  return `s3://${bucketName}/${ROLLUP_HOURLY_PREFIX}`;
+}
+
+const DT_PROJECTION = {
+  'projection.enabled': 'true',
+  'projection.dt.type': 'date',
+  'projection.dt.format': 'yyyy-MM-dd',
+  'projection.dt.range': DT_PROJECTION_RANGE,
+  'projection.dt.interval': '1',
+  'projection.dt.interval.unit': 'DAYS',
+} as const;
+
 /** Table properties for partition projection: dt as a date, hour as a two-digit integer. */
 export function partitionProjectionParameters(bucketName: string): Record<string, string> {
   return {
-    'projection.enabled': 'true',
-    'projection.dt.type': 'date',
-    'projection.dt.format': 'yyyy-MM-dd',
-    'projection.dt.range': DT_PROJECTION_RANGE,
-    'projection.dt.interval': '1',
-    'projection.dt.interval.unit': 'DAYS',
+    ...DT_PROJECTION,
     'projection.hour.type': 'integer',
     'projection.hour.range': '0,23',
     'projection.hour.digits': '2',
@@ -73,26 +84,29 @@ export interface GlueTableInput {
   };
 }
 
-/** The curated table for the CDK catalog construct (`new glue.CfnTable(this, 'Curated', { catalogId, databaseName: database, tableInput })`). */
-export function curatedGlueTableInput(bucketName: string, database: string): GlueTableInput {
+interface TableSpec { name: string; description: string; columns: readonly Column[]; partitions: readonly Column[]; location: string; projection: Record<string, string> }
+
+function checkNames(bucketName: string, database: string): void {
   if (!/^[a-z0-9-.]{3,63}$/.test(bucketName) && !bucketName.startsWith('${Token')) {
     throw new RangeError(`"${bucketName}" is not an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)`);
   }
   if (database.length === 0) throw new RangeError('the Glue database name is empty');
+}
+
+function parquetTableInput(spec: TableSpec): GlueTableInput {
   return {
-    name: CURATED_TABLE,
-    description: `Curated bedside vitals (one row per accepted reading, duplicates possible; read the ${database}.vitals view). Partitioned by measurement time, UTC.`,
+    name: spec.name,
+    description: spec.description,
     tableType: 'EXTERNAL_TABLE',
     parameters: {
       classification: 'parquet',
-      'parquet.compression': 'SNAPPY',
       EXTERNAL: 'TRUE',
-      ...partitionProjectionParameters(bucketName),
+      ...spec.projection,
     },
-    partitionKeys: gluePartitionKeys(),
+    partitionKeys: spec.partitions.map(toGlue),
     storageDescriptor: {
-      columns: glueColumns(),
-      location: curatedLocation(bucketName),
+      columns: spec.columns.map(toGlue),
+      location: spec.location,
       inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
       outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
       compressed: true,
@@ -102,4 +116,26 @@ export function curatedGlueTableInput(bucketName: string, database: string): Glu
       },
     },
   };
+}
+
+/** The curated table for the CDK catalog construct (`new glue.CfnTable(this, 'Curated', { catalogId, databaseName: database, tableInput })`). */
+export function curatedGlueTableInput(bucketName: string, database: string): GlueTableInput {
+  checkNames(bucketName, database);
+  return parquetTableInput({
+    name: CURATED_TABLE,
+    description: `Curated bedside vitals (one row per accepted reading, duplicates possible; read the ${database}.vitals view). Partitioned by measurement time, UTC.`,
+    columns: CURATED_COLUMNS, partitions: CURATED_PARTITIONS, location: curatedLocation(bucketName),
+    projection: partitionProjectionParameters(bucketName),
+  });
+}
+
+/** The hourly rollup table (one Parquet file per day, written by the compaction pass), dt projected. */
+export function rollupGlueTableInput(bucketName: string, database: string): GlueTableInput {
+  checkNames(bucketName, database);
+  return parquetTableInput({
+    name: ROLLUP_HOURLY_TABLE,
+    description: 'Per patient and closed UTC hour: exact counts, sums, minima and maxima of the vitals (written when the hour is compacted). Partitioned by measurement day, UTC.',
+    columns: ROLLUP_HOURLY_COLUMNS, partitions: ROLLUP_HOURLY_PARTITIONS, location: rollupLocation(bucketName),
+    projection: { ...DT_PROJECTION, 'storage.location.template': `${rollupLocation(bucketName)}dt=\${dt}/` },
+  });
 }

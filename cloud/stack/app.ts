@@ -42,6 +42,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<{ app: Ap
     config,
     description: 'Healthcare realtime datalake: IoT Core -> Kinesis -> Lambda ETL -> S3 lake -> Glue/Athena',
     curatedTableInput: sql.curatedTableInput,
+    rollupTableInput: sql.rollupTableInput,
     namedQueries: sql.namedQueries,
     ...(options.etlEntry ? { etlEntry: options.etlEntry } : {}),
   });

@@ -1,5 +1,5 @@
 /**
- * Catalog and query: the Glue database and curated table (partition projection: no crawler, no
+ * Catalog and query: the Glue database, the curated and hourly rollup tables (partition projection: no crawler, no
  * MSCK REPAIR), an Athena workgroup that enforces KMS-encrypted results and a bytes-scanned cutoff, and
  * one saved query per named query. Table input and queries are passed in from the single SQL sources.
  */
@@ -19,6 +19,8 @@ export interface CatalogProps {
   readonly bytesScannedCutoffPerQuery: number;
   /** The curated table's Glue TableInput, built from the single curated schema. */
   readonly tableInput: glue.CfnTable.TableInputProperty;
+  /** The hourly rollup table's Glue TableInput (written by the compactor), from the same schema module. */
+  readonly rollupTableInput: glue.CfnTable.TableInputProperty;
   /** Statements to save in the workgroup (the same SQL the local DuckDB query command runs). */
   readonly namedQueries: readonly NamedQuery[];
 }
@@ -26,6 +28,7 @@ export interface CatalogProps {
 export class Catalog extends Construct {
   readonly database: glue.CfnDatabase;
   readonly table: glue.CfnTable;
+  readonly rollupTable: glue.CfnTable;
   readonly workGroup: athena.CfnWorkGroup;
   readonly databaseName: string = CATALOG_DEFAULTS.databaseName;
   readonly workGroupName: string = CATALOG_DEFAULTS.workGroupName;
@@ -45,6 +48,12 @@ export class Catalog extends Construct {
       tableInput: props.tableInput,
     });
     this.table.node.addDependency(this.database);
+    this.rollupTable = new glue.CfnTable(this, 'RollupTable', {
+      catalogId: account,
+      databaseName: this.databaseName,
+      tableInput: props.rollupTableInput,
+    });
+    this.rollupTable.node.addDependency(this.database);
 
     this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
       name: this.workGroupName,

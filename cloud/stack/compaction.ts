@@ -14,7 +14,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { fileURLToPath } from 'node:url';
 import { Construct } from 'constructs';
-import { LAKE_PREFIXES } from '../lake/curated-schema.ts';
+import { LAKE_PREFIXES, ROLLUP_HOURLY_PREFIX } from '../lake/curated-schema.ts';
 import { COMPACTION_DEFAULTS } from './defaults.ts';
 import { bundledHandlerCode, ETL_BUNDLE_HANDLER } from './etl-bundle.ts';
 
@@ -40,6 +40,8 @@ export class Compaction extends Construct {
     super(scope, id);
     const d = COMPACTION_DEFAULTS;
     const curatedObjects = props.lakeBucket.arnForObjects(`${LAKE_PREFIXES.curated}*`);
+    // The hourly rollup it keeps in step (read-modify-write of one file per day; never deleted).
+    const rollupObjects = props.lakeBucket.arnForObjects(`${ROLLUP_HOURLY_PREFIX}*`);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       encryptionKey: props.opsKey,
@@ -87,13 +89,14 @@ export class Compaction extends Construct {
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['s3:ListBucket'],
       resources: [props.lakeBucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': [`${LAKE_PREFIXES.curated}*`] } },
+      conditions: { StringLike: { 's3:prefix': [`${LAKE_PREFIXES.curated}*`, `${ROLLUP_HOURLY_PREFIX}*`] } },
     }));
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [curatedObjects] }));
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [curatedObjects, rollupObjects] }));
     // s3:DeleteObject only, not grantDelete's s3:DeleteObject*: on the versioned bucket a delete leaves a
     // noncurrent version (30 days of recovery); s3:DeleteObjectVersion would let it erase that too.
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: [curatedObjects] }));
     props.lakeBucket.grantPut(this.function, `${LAKE_PREFIXES.curated}*`);
+    props.lakeBucket.grantPut(this.function, `${ROLLUP_HOURLY_PREFIX}*`);
     // Reads of SSE-KMS objects; grantPut already adds it today, stated here because reading depends on it.
     props.lakeKey.grantDecrypt(this.function);
 

@@ -25,6 +25,7 @@ export interface DatalakeStackProps extends StackProps {
   readonly config: StackConfig;
   /** Builds the curated table's Glue TableInput for a bucket (from the single curated schema). */
   readonly curatedTableInput: (bucketName: string, databaseName: string) => glue.CfnTable.TableInputProperty;
+  readonly rollupTableInput: (bucketName: string, databaseName: string) => glue.CfnTable.TableInputProperty;
   readonly namedQueries: readonly NamedQuery[];
   /** ETL handler source; defaults to cloud/etl/lambda.ts. */
   readonly etlEntry?: string;
@@ -83,6 +84,7 @@ export class DatalakeStack extends Stack {
       resultsKey: this.keys.lakeKey,
       bytesScannedCutoffPerQuery: config.bytesScannedCutoffPerQuery,
       tableInput: props.curatedTableInput(this.lake.bucket.bucketName, CATALOG_DEFAULTS.databaseName),
+      rollupTableInput: props.rollupTableInput(this.lake.bucket.bucketName, CATALOG_DEFAULTS.databaseName),
       namedQueries: props.namedQueries,
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {

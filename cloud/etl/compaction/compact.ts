@@ -12,10 +12,11 @@
  * reserved concurrency of 1; the local runner never starts a pass before the previous one ends).
  */
 import type { ObjectStore } from '../../lake/object-store.ts';
-import { LAKE_PREFIXES } from '../../lake/curated-schema.ts';
 import { encodeCuratedParquet, PARQUET_CONTENT_TYPE } from '../writers/parquet.ts';
-import { mergeCuratedRows, planCompaction, type CompactionTask } from './plan.ts';
+import { COMPACTED_PARQUET_OPTIONS } from './layout.ts';
+import { COMPACTION_PREFIXES, mergeCuratedRows, planCompaction, type CompactionTask } from './plan.ts';
 import { readCuratedParquet } from './read-curated.ts';
+import { decodeRollup, encodeRollup, replaceHour, rollupHour, rollupKey } from './rollup.ts';
 import type { CuratedRow } from '../curated-row.ts';
 
 export interface CompactOptions {
@@ -61,8 +62,10 @@ async function compactPartition(store: ObjectStore, task: CompactionTask): Promi
     for (const row of await readCuratedParquet(key, bytes)) rows.push(row);
   }
   const merged = mergeCuratedRows(rows);
-  const body = encodeCuratedParquet(merged.rows);
+  const body = encodeCuratedParquet(merged.rows, COMPACTED_PARQUET_OPTIONS);
   await store.put(task.target, body, PARQUET_CONTENT_TYPE);
+  // The rollup before the deletes: if this put fails, the sources stay and the next pass redoes both.
+  await writeRollup(store, task, merged.rows);
   let filesDeleted = 0;
   let filesKept = 0;
   // Write first, delete after; and only what this pass merged, unchanged.
@@ -82,13 +85,24 @@ async function compactPartition(store: ObjectStore, task: CompactionTask): Promi
   };
 }
 
+/** Replaces the hour's rows in its day's rollup file (passes never overlap, so read-modify-write is safe). */
+async function writeRollup(store: ObjectStore, { partition }: CompactionTask, rows: readonly CuratedRow[]): Promise<void> {
+  const key = rollupKey(partition.dt);
+  const existing = await store.get(key);
+  const day = existing === undefined ? [] : await decodeRollup(key, existing);
+  await store.put(key, encodeRollup(replaceHour(day, partition.hour, rollupHour(partition.hour, rows))), PARQUET_CONTENT_TYPE);
+}
+
 /**
- * Compacts every closed partition with more than one curated file, one after another. A partition that
+ * Compacts every closed partition not yet in its final shape (plan.ts), one after another, and keeps the
+ * hourly rollup in step. A partition that
  * fails is logged and skipped (nothing of it is deleted before its compacted file is written), so one
  * unreadable file does not hold back the rest of the lake.
  */
 export async function compactCuratedLake({ store, nowMs, graceMs, log = () => {} }: CompactOptions): Promise<CompactionSummary> {
-  const tasks = planCompaction(await store.list(LAKE_PREFIXES.curated), { nowMs, graceMs });
+  const keys: string[] = [];
+  for (const prefix of COMPACTION_PREFIXES) keys.push(...(await store.list(prefix)));
+  const tasks = planCompaction(keys, { nowMs, graceMs });
   const partitions: PartitionResult[] = [];
   const failed: CompactionSummary['failed'] = [];
   for (const task of tasks) {

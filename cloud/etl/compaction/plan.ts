@@ -9,13 +9,16 @@
  * the partition then has two files again and the next run folds it in. The compacted file is itself a
  * source of the next run, so nothing already compacted is lost and a re-run rewrites the same rows.
  */
-import { LAKE_PREFIXES } from '../../lake/curated-schema.ts';
+import { LAKE_PREFIXES, ROLLUP_HOURLY_PREFIX } from '../../lake/curated-schema.ts';
 import type { CuratedRow } from '../curated-row.ts';
 import type { HourPartition } from '../writers/lake-keys.ts';
 
 export const COMPACTED_FILE_NAME = 'compacted.parquet';
+/** What the compaction pass lists: the curated layer and the rollup it maintains. */
+export const COMPACTION_PREFIXES: readonly string[] = [LAKE_PREFIXES.curated, ROLLUP_HOURLY_PREFIX];
 const HOUR_MS = 3_600_000;
 const CURATED_FILE = /^curated\/vitals\/dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/[^/]+\.parquet$/;
+const ROLLUP_DAY = /^rollup\/hourly\/dt=(\d{4}-\d{2}-\d{2})\/rollup\.parquet$/;
 
 export interface CompactionTask {
   partition: HourPartition;
@@ -44,8 +47,15 @@ export function partitionEndMs({ dt, hour }: HourPartition): number {
   return start + HOUR_MS;
 }
 
-/** The partitions to compact, oldest first: closed (end + grace <= now) and holding two files or more. */
+/**
+ * The partitions to compact, oldest first: closed (end + grace <= now) and not yet in their final shape,
+ * which is one compacted.parquet plus its rows in the day's rollup. So a closed hour is planned when it
+ * holds two files or more, a single file the ETL wrote (a quiet hour: compacting it writes its rollup), or
+ * a single compacted file in a day that has no rollup file (compacted before the rollup existed, or its
+ * rollup was removed to be rebuilt). `keys` lists the curated layer and the rollup prefix.
+ */
 export function planCompaction(keys: readonly string[], { nowMs, graceMs }: PlanOptions): CompactionTask[] {
+  const rolledUpDays = new Set(keys.map((key) => ROLLUP_DAY.exec(key)?.[1]).filter((dt) => dt !== undefined));
   const byPartition = new Map<string, { partition: HourPartition; sources: string[] }>();
   for (const key of keys) {
     const match = CURATED_FILE.exec(key);
@@ -62,7 +72,9 @@ export function planCompaction(keys: readonly string[], { nowMs, graceMs }: Plan
   const tasks: CompactionTask[] = [];
   for (const { partition, sources } of byPartition.values()) {
     const end = partitionEndMs(partition);
-    if (!Number.isFinite(end) || end + graceMs > nowMs || sources.length < 2) continue;
+    if (!Number.isFinite(end) || end + graceMs > nowMs) continue;
+    const final = sources.length === 1 && sources[0] === compactedKey(partition) && rolledUpDays.has(partition.dt);
+    if (final) continue;
     tasks.push({ partition, target: compactedKey(partition), sources: [...sources].sort() });
   }
   return tasks.sort((x, y) => x.target.localeCompare(y.target));

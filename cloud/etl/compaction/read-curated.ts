@@ -6,6 +6,7 @@
 import { parquetReadObjects } from 'hyparquet';
 import { CURATED_COLUMNS } from '../../lake/curated-schema.ts';
 import type { CuratedRow } from '../curated-row.ts';
+import { PARQUET_DECOMPRESSORS } from './decompressors.ts';
 import { CompactionError } from './errors.ts';
 
 function toNumber(value: unknown): unknown {
@@ -18,7 +19,7 @@ export async function readCuratedParquet(key: string, bytes: Uint8Array): Promis
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let records: Record<string, unknown>[];
   try {
-    records = await parquetReadObjects({ file });
+    records = await parquetReadObjects({ file, compressors: PARQUET_DECOMPRESSORS });
   } catch (error) {
     throw new CompactionError(`cannot read "${key}" as Parquet: left in place; inspect or remove it`, { cause: error });
   }

@@ -5,7 +5,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VITALS_PARTITION_KEY, VITALS_RULE_NAME, VITALS_RULE_SQL } from '../../../cloud/ingest/vitals-rule.ts';
-import { CURATED_COLUMNS, LAKE_PREFIXES } from '../../../cloud/lake/curated-schema.ts';
+import { CURATED_COLUMNS, LAKE_PREFIXES, ROLLUP_HOURLY_COLUMNS, ROLLUP_HOURLY_PREFIX, ROLLUP_HOURLY_TABLE } from '../../../cloud/lake/curated-schema.ts';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../../cloud/etl/metrics.ts';
 import { NAMED_QUERIES, VITALS_VIEW_SQL } from '../../../cloud/sql/named-queries.ts';
 import { CREATE_VITALS_VIEW_QUERY_NAME } from '../../../cloud/stack/sql-sources.ts';
@@ -238,20 +238,24 @@ describe('the compactor', () => {
     keyOf(props(resources[dlqId!]!).KmsMasterKeyId);
   });
 
-  it('may list, read, write and delete only curated objects, and never delete object versions', () => {
+  it('may list, read, write and delete only curated objects, list, read and write only rollup objects, and never delete object versions', () => {
     const [, fn] = functionWith('COMPACTION_GRACE_MINUTES');
     const s3Statements = roleStatements(fn).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:')));
     const actions = s3Statements.flatMap((s) => [s.Action].flat() as string[]);
     for (const needed of ['s3:ListBucket', 's3:GetObject', 's3:PutObject', 's3:DeleteObject']) expect(actions).toContain(needed);
     expect(actions.filter((a) => a.startsWith('s3:Delete'))).toEqual(['s3:DeleteObject']);
+    const prefixes = [LAKE_PREFIXES.curated, ROLLUP_HOURLY_PREFIX];
     for (const statement of s3Statements) {
       expect(statement.Effect).toBe('Allow');
       for (const resource of [statement.Resource].flat().map(renderString)) {
-        if (resource.endsWith('*')) expect(resource).toMatch(new RegExp(`^<\\w+>/${LAKE_PREFIXES.curated}\\*$`));
-        else {
-          // The bucket itself: listing only, and only under the curated prefix.
+        if (resource.endsWith('*')) {
+          expect(prefixes.some((prefix) => resource === `${resource.slice(0, resource.indexOf('/'))}/${prefix}*`), resource).toBe(true);
+          // The rollup is rewritten, never deleted.
+          if (resource.endsWith(`/${ROLLUP_HOURLY_PREFIX}*`)) expect([statement.Action].flat().some((a: string) => a.startsWith('s3:Delete'))).toBe(false);
+        } else {
+          // The bucket itself: listing only, and only under the curated and rollup prefixes.
           expect(statement.Action).toBe('s3:ListBucket');
-          expect(statement.Condition).toEqual({ StringLike: { 's3:prefix': [`${LAKE_PREFIXES.curated}*`] } });
+          expect(statement.Condition).toEqual({ StringLike: { 's3:prefix': prefixes.map((prefix) => `${prefix}*`) } });
         }
       }
     }
@@ -272,13 +276,21 @@ describe('the compactor', () => {
 });
 
 describe('catalog and query', () => {
+  const tableNamed = (name: string) => ofType(resources, 'AWS::Glue::Table').map(([, t]) => props(t).TableInput).find((input) => input.Name === name);
+
   it('declares the curated table from the single schema with partition projection', () => {
-    const [[, table]] = ofType(resources, 'AWS::Glue::Table') as [[string, CfnResourceJson]];
-    const input = props(table).TableInput;
+    const input = tableNamed('curated_vitals');
     expect(input.StorageDescriptor.Columns.map((c: { Name: string }) => c.Name)).toEqual(CURATED_COLUMNS.map((c) => c.name));
     expect(input.PartitionKeys.map((c: { Name: string }) => c.Name)).toEqual(['dt', 'hour']);
     expect(input.Parameters['projection.enabled']).toBe('true');
     expect(renderString(input.Parameters['storage.location.template'])).toMatch(/curated\/vitals\/dt=\$\{dt\}\/hour=\$\{hour\}\/$/);
+  });
+
+  it('declares the hourly rollup table from the single schema, its dt projected onto the rollup prefix', () => {
+    const input = tableNamed(ROLLUP_HOURLY_TABLE);
+    expect(input.StorageDescriptor.Columns.map((c: { Name: string }) => c.Name)).toEqual(ROLLUP_HOURLY_COLUMNS.map((c) => c.name));
+    expect(input.PartitionKeys.map((c: { Name: string }) => c.Name)).toEqual(['dt']);
+    expect(renderString(input.Parameters['storage.location.template'])).toMatch(/rollup\/hourly\/dt=\$\{dt\}\/$/);
   });
 
   it('saves every named query of cloud/sql, and the vitals view DDL, in the workgroup and database', () => {

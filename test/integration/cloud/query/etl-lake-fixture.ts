@@ -63,13 +63,22 @@ export function utcDay(daysAgo: number, now = Date.now()): { dt: string; midnigh
  * the named queries look at today and yesterday, and a whole-day shift keeps every hour and minute.
  */
 export function sampleBatches(sampleDir: string, targetMidnight: number, batchSize = 100): FixtureBatch[] {
+  return shiftedSampleBatches(sampleDir, (firstAt) => targetMidnight - (firstAt - (firstAt % 86_400_000)), batchSize);
+}
+
+/** The sample messages moved so that the first one of each file is at `firstAtMs` (e.g. half an hour ago). */
+export function recentSampleBatches(sampleDir: string, firstAtMs: number, batchSize = 100): FixtureBatch[] {
+  return shiftedSampleBatches(sampleDir, (firstAt) => firstAtMs - firstAt, batchSize);
+}
+
+function shiftedSampleBatches(sampleDir: string, shiftOf: (firstAtMs: number) => number, batchSize: number): FixtureBatch[] {
   const files = readdirSync(sampleDir).filter((file) => file.endsWith('.jsonl')).sort();
   const batches: FixtureBatch[] = [];
   for (const file of files) {
     const messages = readFileSync(join(sampleDir, file), 'utf8').split('\n').filter((line) => line.trim() !== '')
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     const firstAt = Date.parse(String(messages[0]!.timestamp));
-    const shift = targetMidnight - (firstAt - (firstAt % 86_400_000));
+    const shift = shiftOf(firstAt);
     const shifted = messages.map((message) => ({ ...message, timestamp: new Date(Date.parse(String(message.timestamp)) + shift).toISOString() }));
     for (let i = 0; i < shifted.length; i += batchSize) {
       const chunk = shifted.slice(i, i + batchSize);

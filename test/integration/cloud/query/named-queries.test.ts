@@ -4,10 +4,12 @@
  * patient goes from NEWS2 low to medium to high, one with seq 10,11,12,15.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { compactCuratedLake } from '../../../../cloud/etl/compaction/compact.ts';
 import { createPseudonymiser } from '../../../../cloud/etl/pseudonym.ts';
+import { createFsStore } from '../../../../cloud/lake/fs-store.ts';
 import { openLake, type Lake, type QueryResult } from '../../../../cloud/query/lake.ts';
 import { findNamedQuery } from '../../../../cloud/sql/named-queries.ts';
 import { FIXTURE_HMAC_KEY, utcDay, vitals, writeLakeThroughEtl } from './etl-lake-fixture.ts';
@@ -25,6 +27,12 @@ const HIGH = { respiratory_rate: 25, heart_rate: 135, spo2: 93 };
 
 let dir: string;
 let lake: Lake;
+/** The same lake after the hourly compaction pass (its hours are yesterday's: closed, rolled up). */
+let compactedDir: string;
+let compactedLake: Lake;
+/** Readings of the last 90 minutes: bed-1 and bed-3 current, bed-2 silent for more than an hour. */
+let recentDir: string;
+let recentLake: Lake;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'query-lake-'));
@@ -35,11 +43,32 @@ beforeAll(async () => {
     { clockMs: at(11, 20), messages: [b(2, at(11, 5), MEDIUM), b(3, at(11, 10), HIGH), b(4, at(11, 15))] },
   ]);
   lake = await openLake(dir);
+  compactedDir = await mkdtemp(join(tmpdir(), 'query-lake-compacted-'));
+  await cp(dir, compactedDir, { recursive: true });
+  await compactCuratedLake({ store: createFsStore(compactedDir), nowMs: Date.now(), graceMs: 15 * 60_000 });
+  compactedLake = await openLake(compactedDir);
+
+  const now = Date.now();
+  const ago = (minutes: number): string => iso(now - minutes * 60_000);
+  recentDir = await mkdtemp(join(tmpdir(), 'query-lake-recent-'));
+  await writeLakeThroughEtl(recentDir, [{
+    clockMs: now,
+    messages: [
+      a(1, Date.parse(ago(50))), a(2, Date.parse(ago(10))),
+      b(1, Date.parse(ago(85)), HIGH),
+      c(1, Date.parse(ago(30))), c(2, Date.parse(ago(20))),
+    ],
+  }]);
+  recentLake = await openLake(recentDir);
 });
 
 afterAll(async () => {
   lake?.close();
+  compactedLake?.close();
+  recentLake?.close();
   await rm(dir, { recursive: true, force: true });
+  await rm(compactedDir, { recursive: true, force: true });
+  await rm(recentDir, { recursive: true, force: true });
 });
 
 async function named(name: string): Promise<Record<string, unknown>[]> {
@@ -57,13 +86,16 @@ describe('the named queries over a lake written by the ETL', () => {
     expect(counts).toEqual({ stored: 12, unique_readings: 11 });
   });
 
-  it('latest-vitals-per-bed shows the newest reading of each bed', async () => {
-    const rows = await named('latest-vitals-per-bed');
-    expect(rows.map((r) => [r.ward, r.bed, r.device_id, r.measured_at, r.news2_total, r.news2_band])).toEqual([
-      ['ward-1', 'bed-1', 'bedside-a', `${dt} 10:00:30`, 0, 'low'],
-      ['ward-1', 'bed-2', 'bedside-b', `${dt} 11:15:00`, 0, 'low'],
-      ['ward-2', 'bed-1', 'bedside-c', `${dt} 10:01:40`, 0, 'low'],
+  it('latest-vitals-per-bed shows the newest reading of each bed heard from in the last hour', async () => {
+    // Changed on purpose: a bed silent for more than an hour is no longer "latest" (it was: today and yesterday).
+    expect(await named('latest-vitals-per-bed')).toEqual([]); // the fixture's readings are yesterday's
+    const result = objects(await recentLake.query(findNamedQuery('latest-vitals-per-bed')!.sql));
+    expect(result.map((r) => [r.ward, r.bed, r.device_id, r.news2_band])).toEqual([
+      ['ward-1', 'bed-1', 'bedside-a', 'low'],
+      ['ward-2', 'bed-1', 'bedside-c', 'low'],
     ]);
+    const minute = (minutesAgo: number): string => new Date(Date.now() - minutesAgo * 60_000).toISOString().replace('T', ' ').slice(0, 15);
+    expect(result.map((r) => String(r.measured_at).slice(0, 15))).toEqual([minute(10), minute(20)]);
   });
 
   it('news2-escalations-by-ward-hour counts low->medium and medium->high as escalations', async () => {
@@ -94,8 +126,10 @@ describe('the named queries over a lake written by the ETL', () => {
     ]);
   });
 
-  it('hourly-aggregates-per-patient summarises each patient hour under the pseudonym only', async () => {
-    const rows = await named('hourly-aggregates-per-patient');
+  it('hourly-aggregates-per-patient summarises each patient hour under the pseudonym only, from the rollup once compacted', async () => {
+    // Hours older than the last three come from the rollup the compaction pass writes: none before it ran.
+    expect(await named('hourly-aggregates-per-patient')).toEqual([]);
+    const rows = objects(await compactedLake.query(findNamedQuery('hourly-aggregates-per-patient')!.sql));
     const pseudonym = createPseudonymiser(FIXTURE_HMAC_KEY);
     const pb11 = rows.find((r) => r.patient_key === pseudonym('PB') && r.hour === '11');
     expect(pb11).toMatchObject({
@@ -106,5 +140,71 @@ describe('the named queries over a lake written by the ETL', () => {
       [pseudonym('PA'), '10', 3], [pseudonym('PB'), '10', 1], [pseudonym('PB'), '11', 3], [pseudonym('PC'), '10', 4],
     ].sort());
     expect(JSON.stringify(rows)).not.toMatch(/"P[ABC]"/);
+  });
+});
+
+/** The query as it was before the rollup: every hour aggregated from the readings. */
+const HOURLY_FROM_READINGS = `
+SELECT
+  patient_key, dt, hour, count(*) AS readings,
+  round(avg(heart_rate), 1) AS heart_rate_avg, min(heart_rate) AS heart_rate_min, max(heart_rate) AS heart_rate_max,
+  round(avg(spo2), 1) AS spo2_avg, min(spo2) AS spo2_min, round(avg(respiratory_rate), 1) AS respiratory_rate_avg,
+  round(avg(systolic_bp), 1) AS systolic_bp_avg, round(avg(diastolic_bp), 1) AS diastolic_bp_avg,
+  round(avg(temperature_c), 2) AS temperature_c_avg, max(temperature_c) AS temperature_c_max, max(news2_total) AS news2_max
+FROM vitals
+WHERE dt >= CAST(CAST(current_date - INTERVAL '1' DAY AS date) AS varchar)
+GROUP BY patient_key, dt, hour
+ORDER BY patient_key, dt, hour`;
+
+describe('hourly-aggregates-per-patient over the rollup and the recent readings', () => {
+  let wardDir: string;
+  let ward: Lake;
+
+  beforeAll(async () => {
+    // Four monitors every 4 minutes from yesterday 00:00 until now, with nulls, redeliveries and decimals;
+    // compacted as the hourly pass would: closed hours rolled up, the last ones left as the ETL wrote them.
+    wardDir = await mkdtemp(join(tmpdir(), 'query-lake-ward-'));
+    const { midnight: yesterday } = utcDay(1);
+    const now = Date.now();
+    const batches = [];
+    let seq = 0;
+    for (let t = yesterday; t < now - 60_000; t += 40 * 60_000) {
+      const messages = [];
+      for (let at = t; at < Math.min(t + 40 * 60_000, now - 60_000); at += 4 * 60_000) {
+        seq += 1;
+        for (let d = 0; d < 4; d += 1) {
+          const wobble = (seq * (d + 3)) % 17;
+          messages.push(vitals({
+            device_id: `bedside-${d}`, patient_id: `P${d}`, ward: `ward-${d % 2}`, bed: `bed-${d}`, seq, timestamp: iso(at + d * 1_000),
+            heart_rate: 60 + wobble * 3, respiratory_rate: 12 + (wobble % 9), systolic_bp: 100 + wobble * 2, diastolic_bp: 60 + wobble,
+            temperature_c: Math.round((36.1 + wobble * 0.13) * 10) / 10,
+            ...(wobble === 5 ? { spo2: null, quality: ['spo2_probe_off'] } : { spo2: 90 + (wobble % 10) }),
+          }));
+        }
+      }
+      batches.push({ clockMs: Math.min(t + 41 * 60_000, now), messages });
+      if (batches.length % 5 === 0) batches.push({ clockMs: Math.min(t + 42 * 60_000, now), messages: messages.slice(0, 3) }); // redelivered
+    }
+    await writeLakeThroughEtl(wardDir, batches);
+    await compactCuratedLake({ store: createFsStore(wardDir), nowMs: now, graceMs: 15 * 60_000 });
+    ward = await openLake(wardDir);
+  });
+
+  afterAll(async () => {
+    ward?.close();
+    await rm(wardDir, { recursive: true, force: true });
+  });
+
+  it('gives the same rows, types and numbers as aggregating every reading', async () => {
+    const expected = await ward.query(HOURLY_FROM_READINGS);
+    const actual = await ward.query(findNamedQuery('hourly-aggregates-per-patient')!.sql);
+    expect(new Set(expected.rows.map((row) => row[2])).size).toBeGreaterThan(20); // hours from the rollup and from the readings
+    expect(actual.types).toEqual(expected.types);
+    expect(actual.rows).toEqual(expected.rows);
+  });
+
+  it('reads the rollup for closed hours and the readings only for the last three hours', async () => {
+    const rolledUp = (await ward.query('SELECT count(DISTINCT dt || hour) FROM vitals_hourly_rollup')).rows[0]![0];
+    expect(Number(rolledUp)).toBeGreaterThan(20);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CURATED_COLUMNS, CURATED_PARTITIONS } from '../../../../cloud/lake/curated-schema.ts';
-import { curatedGlueTableInput, glueColumns, gluePartitionKeys } from '../../../../cloud/sql/glue-table.ts';
+import { CURATED_COLUMNS, CURATED_PARTITIONS, ROLLUP_HOURLY_COLUMNS } from '../../../../cloud/lake/curated-schema.ts';
+import { curatedGlueTableInput, glueColumns, gluePartitionKeys, rollupGlueTableInput } from '../../../../cloud/sql/glue-table.ts';
 
 describe('glueColumns', () => {
   it('lists every curated column in schema order with its Athena type', () => {
@@ -52,5 +52,27 @@ describe('curatedGlueTableInput', () => {
     expect(() => curatedGlueTableInput('${Token[TOKEN.123]}', 'db')).not.toThrow();
     expect(() => curatedGlueTableInput('Lake_Bucket', 'db')).toThrow(/not an S3 bucket name/);
     expect(() => curatedGlueTableInput('lake-bucket', '')).toThrow(/database/);
+  });
+});
+
+describe('rollupGlueTableInput', () => {
+  const table = rollupGlueTableInput('lake-bucket-123', 'vitals_lake');
+
+  it('declares the hourly rollup columns from the schema, partitioned by a projected dt onto the rollup prefix', () => {
+    expect(table.name).toBe('vitals_hourly_rollup');
+    expect(table.storageDescriptor.columns.map((c) => c.name)).toEqual(ROLLUP_HOURLY_COLUMNS.map((c) => c.name));
+    expect(table.storageDescriptor.columns.find((c) => c.name === 'heart_rate_sum')?.type).toBe('bigint');
+    expect(table.storageDescriptor.columns.find((c) => c.name === 'temperature_c_sum')?.type).toBe('double');
+    expect(table.partitionKeys.map((c) => `${c.name}:${c.type}`)).toEqual(['dt:string']);
+    expect(table.storageDescriptor.location).toBe('s3://lake-bucket-123/rollup/hourly/');
+    expect(table.parameters).toMatchObject({
+      'projection.enabled': 'true', 'projection.dt.type': 'date', 'projection.dt.format': 'yyyy-MM-dd',
+      'storage.location.template': 's3://lake-bucket-123/rollup/hourly/dt=${dt}/',
+    });
+    expect(table.parameters['projection.hour.type']).toBeUndefined();
+  });
+
+  it('rejects a name S3 would refuse', () => {
+    expect(() => rollupGlueTableInput('Lake_Bucket', 'db')).toThrow(/not an S3 bucket name/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CURATED_COLUMNS, CURATED_PARTITIONS } from '../../../../cloud/lake/curated-schema.ts';
-import { curatedViewSql } from '../../../../cloud/sql/duckdb-curated-view.ts';
+import { curatedViewSql, emptyRollupViewSql, rollupViewSql } from '../../../../cloud/sql/duckdb-curated-view.ts';
 import { DUCKDB_SHIMS } from '../../../../cloud/sql/duckdb-shims.ts';
 import { NAMED_QUERIES, VITALS_VIEW_SQL, findNamedQuery } from '../../../../cloud/sql/named-queries.ts';
 
@@ -21,7 +21,7 @@ describe('NAMED_QUERIES', () => {
   });
 
   it('filters every query on the dt partition so that Athena prunes partitions', () => {
-    for (const query of NAMED_QUERIES) expect(query.sql, query.name).toMatch(/WHERE dt >= /);
+    for (const query of NAMED_QUERIES) expect(query.sql, query.name).toMatch(/WHERE \(?dt [>=]+ /);
   });
 
   it('reads the deduplicated vitals view, except the duplicate report which reads curated_vitals', () => {
@@ -29,6 +29,13 @@ describe('NAMED_QUERIES', () => {
       const source = query.name === 'device-gaps-and-duplicates' ? /FROM curated_vitals\b/ : /FROM vitals\b/;
       expect(query.sql, query.name).toMatch(source);
     }
+  });
+
+  it('reads the hourly rollup for hours older than the last three and the readings for those', () => {
+    const sql = findNamedQuery('hourly-aggregates-per-patient')!.sql;
+    expect(sql).toMatch(/FROM vitals_hourly_rollup\b/);
+    expect(sql).toMatch(/UNION ALL/);
+    expect(sql.match(/current_timestamp - INTERVAL '2' HOUR/g)?.length).toBeGreaterThanOrEqual(4);
   });
 
   it('uses only the Athena spelling of functions that DuckDB names differently', () => {
@@ -50,7 +57,8 @@ describe('the vitals view', () => {
   });
 
   it('keeps one row per (device_id, seq), partitioned by dt and hour first so that dt filters prune through it', () => {
-    expect(VITALS_VIEW_SQL).toMatch(/PARTITION BY dt, hour, device_id, seq ORDER BY ingested_at\)/);
+    // ingest_latency_ms orders copies of a reading as ingested_at does (they share measured_at).
+    expect(VITALS_VIEW_SQL).toMatch(/PARTITION BY dt, hour, device_id, seq ORDER BY ingest_latency_ms\)/);
     expect(VITALS_VIEW_SQL).toMatch(/WHERE copy_number = 1/);
   });
 });
@@ -65,6 +73,15 @@ describe('curatedViewSql', () => {
 
   it("escapes a quote in the lake path", () => {
     expect(curatedViewSql("/tmp/o'brien")).toContain("'/tmp/o''brien/curated/vitals/**/*.parquet'");
+  });
+});
+
+describe('rollupViewSql / emptyRollupViewSql', () => {
+  it('reads the rollup day files with dt from the path, or stands in with no rows before the first one exists', () => {
+    expect(rollupViewSql('/lake')).toContain(`CREATE OR REPLACE VIEW vitals_hourly_rollup AS`);
+    expect(rollupViewSql('/lake')).toContain(`read_parquet('/lake/rollup/hourly/**/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'dt': 'VARCHAR'})`);
+    expect(rollupViewSql('/lake')).toContain('CAST("heart_rate_sum" AS BIGINT) AS "heart_rate_sum"');
+    expect(emptyRollupViewSql()).toMatch(/CREATE OR REPLACE VIEW vitals_hourly_rollup AS[\s\S]*CAST\(NULL AS VARCHAR\) AS "dt"\nWHERE false$/);
   });
 });
 

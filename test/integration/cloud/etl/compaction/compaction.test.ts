@@ -11,6 +11,7 @@ const GRACE = 15 * 60_000;
 /** T0 is 17:00 UTC: hour 17 and 18 are closed (plus grace) at this time, hour 19 is not. */
 const NOW = T0 + 2 * HOUR + GRACE + 60_000;
 const PARTITION_17 = 'curated/vitals/dt=2026-11-24/hour=17/';
+const PARTITION_18 = 'curated/vitals/dt=2026-11-24/hour=18/';
 const PARTITION_19 = 'curated/vitals/dt=2026-11-24/hour=19/';
 
 describe('curated compaction over a lake written by the ETL handler', () => {
@@ -58,7 +59,8 @@ describe('curated compaction over a lake written by the ETL handler', () => {
 
     const summary = await compactCuratedLake({ store: lake.store, nowMs: NOW, graceMs: GRACE });
 
-    expect(summary.partitions).toHaveLength(1);
+    // Hour 18 holds one small file: compacted too, so that it has its rollup.
+    expect(summary.partitions.map((p) => p.target)).toEqual([`${PARTITION_17}compacted.parquet`, `${PARTITION_18}compacted.parquet`]);
     expect(summary.partitions[0]).toMatchObject({ filesRead: 4, filesDeleted: 4, filesKept: 0, rowsIn: 260, rowsOut: 250, duplicates: 10 });
     expect(await keysUnder(PARTITION_17)).toEqual(['compacted.parquet']);
     expect(await keysUnder(PARTITION_19)).toEqual(hour19);
@@ -66,6 +68,21 @@ describe('curated compaction over a lake written by the ETL handler', () => {
     expect((await query('SELECT count(*) FROM curated_vitals'))[0]![0]).toBe(400);
     const order = await query(`SELECT device_id, seq FROM read_parquet('${lake.root}/${PARTITION_17}compacted.parquet')`);
     expect(order).toEqual([...order].sort((x, y) => String(x[0]).localeCompare(String(y[0])) || Number(x[1]) - Number(y[1])));
+  });
+
+  it('writes the rollup of every hour it compacts into its day file, equal to aggregating the readings', async () => {
+    await compactCuratedLake({ store: lake.store, nowMs: NOW, graceMs: GRACE });
+
+    expect(await keysUnder('rollup/hourly/')).toEqual(['dt=2026-11-24/rollup.parquet']);
+    const fromReadings = `SELECT patient_key, hour, count(*), count(heart_rate), sum(heart_rate), min(heart_rate), max(heart_rate), count(spo2), sum(spo2),
+      min(spo2), sum(respiratory_rate), sum(systolic_bp), sum(diastolic_bp), count(temperature_c), max(temperature_c), max(news2_total)
+      FROM vitals WHERE hour IN ('17', '18') GROUP BY ALL ORDER BY hour, patient_key`;
+    const fromRollup = `SELECT patient_key, hour, readings, heart_rate_count, heart_rate_sum, heart_rate_min, heart_rate_max, spo2_count, spo2_sum,
+      spo2_min, respiratory_rate_sum, systolic_bp_sum, diastolic_bp_sum, temperature_c_count, temperature_c_max, news2_max
+      FROM vitals_hourly_rollup ORDER BY hour, patient_key`;
+    const expected = await query(fromReadings);
+    expect(expected.length).toBeGreaterThan(1);
+    expect(await query(fromRollup)).toEqual(expected);
   });
 
   it('is idempotent: a second pass changes nothing, and a pass after a crash between write and delete finishes the job', async () => {
@@ -125,7 +142,7 @@ describe('curated compaction over a lake written by the ETL handler', () => {
     const summary = await compactCuratedLake({ store: lake.store, nowMs: NOW + HOUR, graceMs: GRACE, log: (line) => lines.push(line) });
 
     expect(summary.failed).toEqual([{ target: `${PARTITION_17}compacted.parquet`, error: expect.stringContaining('broken.parquet') }]);
-    expect(summary.partitions.map((p) => p.target)).toEqual([`${PARTITION_19}compacted.parquet`]);
+    expect(summary.partitions.map((p) => p.target)).toEqual([`${PARTITION_18}compacted.parquet`, `${PARTITION_19}compacted.parquet`]);
     expect(await keysUnder(PARTITION_17)).toEqual(hour17);
     expect(lines.some((line) => line.includes('retried next pass'))).toBe(true);
   });

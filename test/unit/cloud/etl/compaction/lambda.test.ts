@@ -37,7 +37,9 @@ describe('compaction Lambda entry point (mocked S3)', () => {
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     vi.stubEnv('LAKE_BUCKET', 'vitals-lake-test');
     vi.stubEnv('LAKE_KMS_KEY_ID', 'alias/lake');
-    s3.on(ListObjectsV2Command).resolves({ Contents: [...files.keys()].map((Key) => ({ Key })) });
+    s3.on(ListObjectsV2Command).callsFake((input: { Prefix?: string }) => ({
+      Contents: [...files.keys()].filter((key) => key.startsWith(input.Prefix ?? '')).map((Key) => ({ Key })),
+    }));
     s3.on(DeleteObjectCommand).resolves({});
   });
   afterEach(() => {
@@ -46,15 +48,16 @@ describe('compaction Lambda entry point (mocked S3)', () => {
     vi.restoreAllMocks();
   });
 
-  it('compacts the closed hours of the configured bucket as of the schedule time, with SSE-KMS, then deletes the small files', async () => {
-    let written: Uint8Array | undefined;
-    s3.on(PutObjectCommand).callsFake((input: { Body: Uint8Array }) => {
-      written = input.Body;
+  it('compacts the closed hours of the configured bucket as of the schedule time, with SSE-KMS, writes the rollup, then deletes the small files', async () => {
+    const written = new Map<string, Uint8Array>();
+    s3.on(PutObjectCommand).callsFake((input: { Key: string; Body: Uint8Array }) => {
+      written.set(input.Key, input.Body);
       return {};
     });
     s3.on(GetObjectCommand).callsFake((input: { Key: string }) => {
-      const bytes = input.Key.endsWith('compacted.parquet') ? written : files.get(input.Key);
-      return { Body: body(bytes!) };
+      const bytes = written.get(input.Key) ?? files.get(input.Key);
+      if (bytes === undefined) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' });
+      return { Body: body(bytes) };
     });
     const { handler } = await import('../../../../../cloud/etl/compaction/lambda.ts');
 
@@ -63,6 +66,8 @@ describe('compaction Lambda entry point (mocked S3)', () => {
     expect(summary).toMatchObject({ filesRead: 2, filesDeleted: 2, rowsOut: 3 });
     const put = s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
     expect(put).toMatchObject({ Bucket: 'vitals-lake-test', Key: `${HOUR_16}compacted.parquet`, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/lake' });
+    const rollupPut = s3.commandCalls(PutObjectCommand)[1]!.args[0].input;
+    expect(rollupPut).toMatchObject({ Key: 'rollup/hourly/dt=2026-11-24/rollup.parquet', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/lake' });
     expect(s3.commandCalls(DeleteObjectCommand).map((call) => call.args[0].input.Key)).toEqual([...files.keys()]);
   });
 

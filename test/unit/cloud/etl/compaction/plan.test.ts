@@ -17,9 +17,21 @@ describe('planCompaction', () => {
     ]);
   });
 
-  it('skips a closed partition that already holds a single file, compacted or not', () => {
-    const keys = [key('15', 'compacted.parquet'), key('16', 'shardId-000000000000-4964001.parquet')];
+  it('skips a closed partition already compacted into one file when its day has a rollup', () => {
+    const keys = [key('15', 'compacted.parquet'), 'rollup/hourly/dt=2026-11-24/rollup.parquet'];
     expect(planCompaction(keys, { nowMs: END_OF_17 + HOUR, graceMs: GRACE })).toEqual([]);
+  });
+
+  it('compacts a quiet closed hour holding a single file the ETL wrote, so that it gets its rollup', () => {
+    const keys = [key('16', 'shardId-000000000000-4964001.parquet'), 'rollup/hourly/dt=2026-11-24/rollup.parquet'];
+    expect(planCompaction(keys, { nowMs: END_OF_17 + HOUR, graceMs: GRACE })).toEqual([
+      { partition: { dt: '2026-11-24', hour: '16' }, target: key('16', 'compacted.parquet'), sources: [key('16', 'shardId-000000000000-4964001.parquet')] },
+    ]);
+  });
+
+  it('recompacts the compacted hours of a day that has no rollup file (written before the rollup existed, or removed to rebuild)', () => {
+    const keys = [key('15', 'compacted.parquet'), key('14', 'compacted.parquet', '2026-11-23'), 'rollup/hourly/dt=2026-11-23/rollup.parquet'];
+    expect(planCompaction(keys, { nowMs: END_OF_17 + HOUR, graceMs: GRACE }).map((task) => task.target)).toEqual([key('15', 'compacted.parquet')]);
   });
 
   it('folds a late file into the compacted file of its partition, the compacted file being a source', () => {
