@@ -6,20 +6,30 @@
  * now; --quick: 12 every 2 min over 3 days) goes through the real ETL handler in batches of 500 (the stack's
  * Lambda batch size) into a temporary directory lake, which then holds both layers of the same readings:
  * raw/ (gzip JSON lines) and curated/ (Parquet). For each named query:
- *  - curated bytes = what Athena bills for Parquet: the compressed chunks (page headers included) of the
- *    columns the query reads, in the files its dt filter keeps, plus each file's footer. The columns and
- *    the file count come from DuckDB's profile of the query (projection pushdown, "Total Files Read");
- *    the sizes from parquet_metadata(). DuckDB's own total_bytes_read is shown too, for reference: it
- *    coalesces nearby reads and so reads more of small files than Athena would.
- *  - raw bytes = every raw object in the same dt partitions: Athena can neither skip columns in JSON nor
- *    seek inside gzip, so it reads them whole (raw is partitioned by arrival time, within a second of
- *    measurement time here).
+ *  - curated bytes = what Athena bills for Parquet: per file the query opens, its footer plus the compressed
+ *    chunks (page headers included) of the columns read. The columns come from DuckDB's profile of the query
+ *    (projection pushdown, per scan); the files from the same profile: each scan's hive-partition filters
+ *    ("File Filters", evaluated here over the lake's file list and checked against the scan's "Total Files
+ *    Read"), so a query that filters on hour partitions as well as dt is priced on the hours it opens. A
+ *    scan of the hourly rollup (rollup/hourly/, written by the compaction pass) is priced the same way on
+ *    the rollup's files. Every row group of an opened file is counted: min/max statistics that would let an
+ *    engine skip a row group are not credited (an overstatement, if anything). The sizes come from
+ *    parquet_metadata(). DuckDB's own total_bytes_read is shown for reference: it coalesces nearby reads
+ *    and so reads more of small files than Athena would.
+ *  - raw bytes = every raw object in the dt partitions the queries cover (today and yesterday): Athena can
+ *    neither skip columns in JSON nor seek inside gzip, so it reads them whole. The same comparator for every
+ *    query, including those that filter on measurement hours: raw is partitioned by arrival time, and a
+ *    reading can arrive hours after it was measured (a monitor's outbox draining), so a raw table cannot
+ *    be pruned by measurement hour without missing readings; curated is partitioned by measurement time.
  *  - "no pruning" = curated bytes over every raw object (the same question on an unpartitioned JSON table).
  * Then the real compaction pass (cloud/etl/compaction, the code the hourly Lambda and the local runner
  * run) compacts the same lake in place, as of now with the default grace period: every closed hour
- * becomes one compacted.parquet, the last hour or two stay as the ETL wrote them. Measured again. The
- * targets apply to the compacted lake (what queries read in steady state); the as-written figures are
- * shown alongside.
+ * becomes one compacted.parquet (GZIP, delta-encoded vitals) and gets its rows in the day's hourly rollup;
+ * the last hour or two stay as the ETL wrote them. Measured again. The targets apply to the compacted lake
+ * (what queries read in steady state); the as-written figures are shown alongside. As written there is no
+ * rollup yet, so hourly-aggregates-per-patient then answers only its last three hours (fewer rows).
+ * The figures move with the time of day: the queries read today and yesterday (25 to 48 hours), of which
+ * the current hour, still as the ETL wrote it, is a larger share just after midnight UTC.
  */
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -30,7 +40,9 @@ import { createEtlHandler } from '../../cloud/etl/handler.ts';
 import { createFsStore } from '../../cloud/lake/fs-store.ts';
 import { toKinesisStreamEvent, type StreamRecord } from '../../cloud/local/event-source/stream-record.ts';
 import { openLake, type Lake } from '../../cloud/query/lake.ts';
-import { curatedParquetGlob } from '../../cloud/sql/duckdb-curated-view.ts';
+import { curatedParquetGlob, rollupParquetGlob } from '../../cloud/sql/duckdb-curated-view.ts';
+import { ROLLUP_HOURLY_PREFIX } from '../../cloud/lake/curated-schema.ts';
+import { existsSync } from 'node:fs';
 import { NAMED_QUERIES } from '../../cloud/sql/named-queries.ts';
 import { encodeVitals } from '../../device/contract/index.ts';
 import { assignScenario, buildVitalsMessage, createPatientModel, parseScenarioMix } from '../../device/vitals/index.ts';
@@ -95,9 +107,33 @@ async function filesUnder(dir: string): Promise<{ path: string; bytes: number }[
 
 interface Profile { total_bytes_read?: number; children?: Profile[]; operator_name?: string; extra_info?: Record<string, unknown> }
 
-/** The Parquet scans of a profiled query: columns read (after projection pushdown) and files opened. */
-function parquetScans(profile: Profile): { columns: string[]; files: number }[] {
-  const scans: { columns: string[]; files: number }[] = [];
+interface Scan { columns: string[]; files: number; fileFilters: string[]; firstFile: string }
+
+/**
+ * DuckDB prints a scan's hive-partition filters as parenthesised expressions run together, e.g.
+ * "((dt > '2026-11-26') OR (...))((dt >= '2026-11-25'))": split them at depth 0.
+ */
+function splitFilters(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (c === "'") quoted = !quoted;
+    if (quoted) continue;
+    if (c === '(') depth += 1;
+    if (c === ')' && --depth === 0) {
+      parts.push(text.slice(start, i + 1));
+      start = i + 1;
+    }
+  }
+  return parts.filter((part) => part.trim() !== '');
+}
+
+/** The Parquet scans of a profiled query: columns read (after projection pushdown), files opened, partition filters. */
+function parquetScans(profile: Profile): Scan[] {
+  const scans: Scan[] = [];
   const walk = (node: Profile): void => {
     const info = node.extra_info ?? {};
     if (info.Function === 'READ_PARQUET') {
@@ -105,6 +141,8 @@ function parquetScans(profile: Profile): { columns: string[]; files: number }[] 
       scans.push({
         columns: Array.isArray(projections) ? projections.map(String) : typeof projections === 'string' ? projections.split('\n') : [],
         files: Number(info['Total Files Read'] ?? Number.NaN),
+        fileFilters: typeof info['File Filters'] === 'string' ? splitFilters(info['File Filters']) : [],
+        firstFile: String(info['Filename(s)'] ?? '').split(',')[0]!.trim(),
       });
     }
     for (const child of node.children ?? []) walk(child);
@@ -113,18 +151,30 @@ function parquetScans(profile: Profile): { columns: string[]; files: number }[] 
   return scans;
 }
 
-/** Bytes of the named columns' chunks (compressed, page headers included) plus footers, per file. */
-async function columnBytes(lake: Lake, glob: string): Promise<Map<string, { footer: number; columns: Map<string, number> }>> {
-  const files = new Map<string, { footer: number; columns: Map<string, number> }>();
+interface FileMeta { dt: string; hour: string; footer: number; columns: Map<string, number> }
+
+/** Bytes of each column chunk (compressed, page headers included) and of the footer, per file. */
+async function columnBytes(lake: Lake, glob: string): Promise<Map<string, FileMeta>> {
+  const files = new Map<string, FileMeta>();
   for (const [file, footer] of (await lake.query(`SELECT file_name, footer_size FROM parquet_file_metadata('${glob}')`)).rows) {
-    files.set(String(file), { footer: Number(footer) + 8, columns: new Map() }); // + length and magic
+    const path = String(file);
+    files.set(path, { dt: dtOf(path), hour: /hour=(\d{2})/.exec(path)?.[1] ?? '', footer: Number(footer) + 8, columns: new Map() }); // + length and magic
   }
   const chunks = await lake.query(`SELECT file_name, path_in_schema, sum(total_compressed_size) FROM parquet_metadata('${glob}') GROUP BY ALL`);
   for (const [file, column, bytes] of chunks.rows) files.get(String(file))?.columns.set(String(column), Number(bytes));
   return files;
 }
 
-async function profiled(lake: Lake, sql: string, outFile: string): Promise<{ duckdbBytes: number; scans: { columns: string[]; files: number }[]; rows: number }> {
+/** The files of `table` whose hive partitions pass the scan's file filters, as DuckDB evaluated them. */
+async function filesKeptBy(lake: Lake, table: Map<string, FileMeta>, filters: string[]): Promise<string[]> {
+  if (table.size === 0) return [];
+  const values = [...table.entries()].map(([file, meta]) => `('${file}', '${meta.dt}', '${meta.hour}')`).join(', ');
+  const where = filters.length === 0 ? '' : `WHERE ${filters.join(' AND ')}`;
+  const result = await lake.query(`SELECT file FROM (VALUES ${values}) AS files(file, dt, hour) ${where}`);
+  return result.rows.map((row) => String(row[0]));
+}
+
+async function profiled(lake: Lake, sql: string, outFile: string): Promise<{ duckdbBytes: number; scans: Scan[]; rows: number }> {
   await lake.query('PRAGMA enable_profiling = \'json\'');
   await lake.query(`PRAGMA profiling_output = '${outFile}'`);
   await lake.query('SET custom_profiling_settings = \'{"TOTAL_BYTES_READ": "true", "EXTRA_INFO": "true", "OPERATOR_NAME": "true"}\'');
@@ -152,6 +202,7 @@ async function measureLayout(lakeDir: string, label: string, since: string, rawP
     // Otherwise DuckDB serves repeated reads from its in-memory file cache and reports 0 bytes read.
     await lake.query('SET enable_external_file_cache = false');
     const perFile = await columnBytes(lake, curatedParquetGlob(lakeDir));
+    const rollupFiles = existsSync(join(lakeDir, ROLLUP_HOURLY_PREFIX)) ? await columnBytes(lake, rollupParquetGlob(lakeDir)) : new Map<string, FileMeta>();
     const keptFiles = [...perFile.entries()].filter(([file]) => dtOf(file) >= since).map(([, meta]) => meta);
     const keptRows = Number((await lake.query(`SELECT count(*) FROM curated_vitals WHERE dt >= '${since}'`)).rows[0]![0]);
     const columnCost = new Map<string, number>();
@@ -166,20 +217,42 @@ async function measureLayout(lakeDir: string, label: string, since: string, rawP
       const started = Date.now();
       const measured = await profiled(lake, query.sql, join(scratch, `${label}-${query.name}.json`));
       const ms = Date.now() - started;
-      for (const scan of measured.scans) {
-        if (scan.files !== keptFiles.length) throw new Error(`${query.name} read ${scan.files} files; the dt filter keeps ${keptFiles.length}: partition pruning is not working`);
+      // Which files each scan opened: its table's files whose hive partitions pass the partition filters
+      // DuckDB applied (checked against the count it reports). Per file, the columns every scan of it read:
+      // DuckDB may split one logical scan in two (late materialization: keys first, then the other columns
+      // of the rows kept); Athena reads each column chunk once, so count the union once. Hive partition
+      // columns come from the path and cost nothing.
+      const columnsPerFile = new Map<string, Set<string>>();
+      const openedBy = new Map<Scan, string[]>();
+      // Scans with partition filters first: a late-materialization scan carries none (only row-id dynamic
+      // filters) and reads the files of its partner scan, which has the same first file and count.
+      const ordered = [...measured.scans].sort((x, y) => y.fileFilters.length - x.fileFilters.length);
+      for (const scan of ordered) {
+        if (scan.files === 0) continue;
+        const table = scan.firstFile.includes(`/${ROLLUP_HOURLY_PREFIX}`) ? rollupFiles : perFile;
+        const partitionColumns = table === rollupFiles ? ['dt'] : ['dt', 'hour'];
+        const partner = [...openedBy.entries()].find(([other, files]) => other.firstFile === scan.firstFile && files.length === scan.files);
+        const opened = scan.fileFilters.length === 0 && partner !== undefined ? partner[1] : await filesKeptBy(lake, table, scan.fileFilters);
+        if (opened.length !== scan.files) throw new Error(`${query.name}: DuckDB read ${scan.files} files, its partition filters keep ${opened.length}: the bench cannot price this scan`);
+        openedBy.set(scan, opened);
+        for (const file of opened) {
+          const columns = columnsPerFile.get(file) ?? new Set<string>();
+          for (const column of scan.columns) if (!partitionColumns.includes(column)) columns.add(column);
+          columnsPerFile.set(file, columns);
+        }
       }
-      // DuckDB may split one logical scan in two (late materialization: keys first, then the other
-      // columns of the rows kept); Athena reads each column chunk once, so count the union once.
-      // Hive partition columns come from the path and cost nothing.
-      const columnsRead = [...new Set(measured.scans.flatMap((scan) => scan.columns))].filter((c) => c !== 'dt' && c !== 'hour');
+      const columnsRead = [...new Set([...columnsPerFile.values()].flatMap((columns) => [...columns]))];
       let bytes = 0;
-      for (const file of keptFiles) bytes += file.footer + columnsRead.reduce((sum, column) => sum + (file.columns.get(column) ?? 0), 0);
+      for (const [file, columns] of columnsPerFile) {
+        const meta = perFile.get(file) ?? rollupFiles.get(file)!;
+        bytes += meta.footer + [...columns].reduce((sum, column) => sum + (meta.columns.get(column) ?? 0), 0);
+      }
+      const filesRead = columnsPerFile.size;
       const percent = (100 * bytes) / rawPruned;
       percents[query.name] = percent;
-      rows.push([`${query.name}${label === 'etl' ? '' : ` (${label})`}`, keptFiles.length, columnsRead.length, bytes, rawPruned, Number(percent.toFixed(2)), Number(((100 * bytes) / rawAll).toFixed(2)), measured.duckdbBytes, ms]);
+      rows.push([`${query.name}${label === 'etl' ? '' : ` (${label})`}`, filesRead, columnsRead.length, bytes, rawPruned, Number(percent.toFixed(2)), Number(((100 * bytes) / rawAll).toFixed(2)), measured.duckdbBytes, ms]);
       figures[query.name] = {
-        curated_bytes: bytes, curated_files_read: keptFiles.length, columns_read: columnsRead, raw_bytes_same_partitions: rawPruned,
+        curated_bytes: bytes, curated_files_read: filesRead, columns_read: columnsRead, raw_bytes_same_partitions: rawPruned,
         percent_of_raw: Number(percent.toFixed(2)), percent_of_raw_unpruned: Number(((100 * bytes) / rawAll).toFixed(2)),
         duckdb_total_bytes_read: measured.duckdbBytes, duckdb_ms: ms, result_rows: measured.rows,
       };
