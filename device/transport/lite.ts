@@ -74,9 +74,6 @@ class LiteTransport implements Transport {
   private lastWriteMs = 0;
   private lastReadMs = 0;
   private readonly reader = new MqttPacketReader();
-  /** Encoded topic of the last PUBLISH: a monitor publishes to the same topic again and again. */
-  private topicText = '';
-  private topicBytes: Buffer = Buffer.alloc(0);
   /** Settles the pending connect() on CONNACK (undefined once settled). */
   private connackWaiter: { resolve: () => void; fail: (error: Error) => void } | undefined;
 
@@ -89,7 +86,8 @@ class LiteTransport implements Transport {
   onState(handler: StateHandler): void { this.stateHandler = handler; }
 
   connect(): Promise<void> {
-    this.destroy(new ConnectionLostError(`connection of "${this.clientId}" replaced`));
+    // An Error per first connect (stack trace and all) was most of a fleet's connect-ramp garbage.
+    if (this.socket) this.destroy(new ConnectionLostError(`connection of "${this.clientId}" replaced`));
     const { host, port, tls, localAddress } = this.options;
     const endpoint = describeEndpoint(this.options);
     const timeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
@@ -193,18 +191,14 @@ class LiteTransport implements Transport {
 
   publish(topic: string, payload: string | Buffer, qos: 0 | 1): Promise<void> {
     if (!this.isConnected) return Promise.reject(new ConnectionLostError(`"${this.clientId}" is not connected`));
-    if (topic !== this.topicText) {
-      this.topicText = topic;
-      this.topicBytes = Buffer.from(topic, 'utf8');
-    }
     if (qos === 0) {
-      this.writeBytes(encodePublish(this.topicBytes, payload, 0, 0));
+      this.writeBytes(encodePublish(topic, payload, 0, 0));
       return Promise.resolve();
     }
     const messageId = this.allocateId();
     return new Promise<void>((resolve, reject) => {
       this.pending.set(messageId, { resolve, reject });
-      this.writeBytes(encodePublish(this.topicBytes, payload, 1, messageId));
+      this.writeBytes(encodePublish(topic, payload, 1, messageId));
     });
   }
 

@@ -31,6 +31,7 @@ describe('encodePublish (hand-built MQTT 3.1.1 PUBLISH)', () => {
     const expected = mqttPacket.generate({ cmd: 'publish', topic, payload, qos, messageId: qos ? 513 : undefined, dup: false, retain: false });
     expect(encodePublish(Buffer.from(topic), payload, qos, 513)).toEqual(expected);
     expect(encodePublish(Buffer.from(topic), Buffer.from(payload), qos, 513)).toEqual(expected);
+    expect(encodePublish(topic, payload, qos, 513)).toEqual(expected);
   });
 
   it('PUBACK is what mqtt-packet generates', () => {
