@@ -12,26 +12,6 @@ import { CURATED_COLUMNS } from '../lake/curated-schema.ts';
 import type { CuratedRow } from './curated-row.ts';
 
 type Field = keyof CuratedRow;
-
-/**
- * One accessor per column: `row[name]` with a variable name is a megamorphic keyed load; a named property
- * load per column is monomorphic. The mapped type makes the compiler insist on one for every field.
- */
-const GETTERS: { readonly [K in Field]: (row: CuratedRow) => CuratedRow[K] } = {
-  device_id: (r) => r.device_id, seq: (r) => r.seq, patient_key: (r) => r.patient_key, ward: (r) => r.ward,
-  bed: (r) => r.bed, measured_at: (r) => r.measured_at, heart_rate: (r) => r.heart_rate, spo2: (r) => r.spo2,
-  respiratory_rate: (r) => r.respiratory_rate, systolic_bp: (r) => r.systolic_bp, diastolic_bp: (r) => r.diastolic_bp,
-  temperature_c: (r) => r.temperature_c, on_oxygen: (r) => r.on_oxygen, spo2_scale: (r) => r.spo2_scale,
-  consciousness: (r) => r.consciousness, quality_flags: (r) => r.quality_flags, battery_pct: (r) => r.battery_pct,
-  news2_respiration: (r) => r.news2_respiration, news2_spo2: (r) => r.news2_spo2,
-  news2_air_or_oxygen: (r) => r.news2_air_or_oxygen, news2_systolic_bp: (r) => r.news2_systolic_bp,
-  news2_pulse: (r) => r.news2_pulse, news2_consciousness: (r) => r.news2_consciousness,
-  news2_temperature: (r) => r.news2_temperature, news2_total: (r) => r.news2_total, news2_band: (r) => r.news2_band,
-  news2_complete: (r) => r.news2_complete, news2_missing: (r) => r.news2_missing, source_schema: (r) => r.source_schema,
-  received_at: (r) => r.received_at, ingested_at: (r) => r.ingested_at, ingest_latency_ms: (r) => r.ingest_latency_ms,
-  kinesis_shard: (r) => r.kinesis_shard, kinesis_sequence: (r) => r.kinesis_sequence,
-};
-
 /** Strings unique per row: a dictionary would only cost a lookup each. */
 const UNIQUE_STRING_COLUMNS: ReadonlySet<string> = new Set(['kinesis_sequence']);
 
@@ -44,7 +24,50 @@ export interface DictionaryColumn { readonly kind: 'dictionary'; readonly codes:
 export interface StringColumn { readonly kind: 'string'; readonly values: (string | null)[] }
 export type ColumnData = NumberColumn | BooleanColumn | DictionaryColumn | StringColumn;
 
-interface Slot { readonly name: Field; readonly get: (row: CuratedRow) => unknown; readonly data: ColumnData }
+interface Slot { readonly name: Field; readonly data: ColumnData }
+type ColumnsByField = { readonly [K in Field]: ColumnData };
+
+/**
+ * One named load and one store per column, written out: a loop over per-column accessor functions was a
+ * megamorphic call per value (about 0.7 µs a row). A column left out here reads back wrong, which the
+ * round-trip test (test/unit/cloud/etl/curated-columns.test.ts) catches.
+ */
+function appendRow(c: ColumnsByField, at: number, r: CuratedRow): void {
+  storeValue(c.device_id, at, r.device_id);
+  storeValue(c.seq, at, r.seq);
+  storeValue(c.patient_key, at, r.patient_key);
+  storeValue(c.ward, at, r.ward);
+  storeValue(c.bed, at, r.bed);
+  storeValue(c.measured_at, at, r.measured_at);
+  storeValue(c.heart_rate, at, r.heart_rate);
+  storeValue(c.spo2, at, r.spo2);
+  storeValue(c.respiratory_rate, at, r.respiratory_rate);
+  storeValue(c.systolic_bp, at, r.systolic_bp);
+  storeValue(c.diastolic_bp, at, r.diastolic_bp);
+  storeValue(c.temperature_c, at, r.temperature_c);
+  storeValue(c.on_oxygen, at, r.on_oxygen);
+  storeValue(c.spo2_scale, at, r.spo2_scale);
+  storeValue(c.consciousness, at, r.consciousness);
+  storeValue(c.quality_flags, at, r.quality_flags);
+  storeValue(c.battery_pct, at, r.battery_pct);
+  storeValue(c.news2_respiration, at, r.news2_respiration);
+  storeValue(c.news2_spo2, at, r.news2_spo2);
+  storeValue(c.news2_air_or_oxygen, at, r.news2_air_or_oxygen);
+  storeValue(c.news2_systolic_bp, at, r.news2_systolic_bp);
+  storeValue(c.news2_pulse, at, r.news2_pulse);
+  storeValue(c.news2_consciousness, at, r.news2_consciousness);
+  storeValue(c.news2_temperature, at, r.news2_temperature);
+  storeValue(c.news2_total, at, r.news2_total);
+  storeValue(c.news2_band, at, r.news2_band);
+  storeValue(c.news2_complete, at, r.news2_complete);
+  storeValue(c.news2_missing, at, r.news2_missing);
+  storeValue(c.source_schema, at, r.source_schema);
+  storeValue(c.received_at, at, r.received_at);
+  storeValue(c.ingested_at, at, r.ingested_at);
+  storeValue(c.ingest_latency_ms, at, r.ingest_latency_ms);
+  storeValue(c.kinesis_shard, at, r.kinesis_shard);
+  storeValue(c.kinesis_sequence, at, r.kinesis_sequence);
+}
 
 function columnData(type: string, name: string, nullable: boolean, capacity: number): ColumnData {
   const nulls = nullable ? new Uint8Array(capacity) : null;
@@ -67,14 +90,16 @@ export class CuratedColumns {
   readonly index: Int32Array;
   private readonly slots: readonly Slot[];
   private readonly byName: ReadonlyMap<string, ColumnData>;
+  private readonly byField: ColumnsByField;
 
   constructor(readonly capacity: number) {
     this.index = new Int32Array(capacity);
     this.slots = CURATED_COLUMNS.map((column) => {
       const name = column.name as Field;
-      return { name, get: GETTERS[name] as (row: CuratedRow) => unknown, data: columnData(column.type, name, column.nullable, capacity) };
+      return { name, data: columnData(column.type, name, column.nullable, capacity) };
     });
     this.byName = new Map(this.slots.map((slot) => [slot.name, slot.data]));
+    this.byField = Object.fromEntries(this.byName) as ColumnsByField;
   }
 
   static fromRows(rows: readonly CuratedRow[]): CuratedColumns {
@@ -87,7 +112,7 @@ export class CuratedColumns {
     const at = this.length;
     if (at === this.capacity) throw new RangeError(`CuratedColumns: capacity ${this.capacity} exceeded`);
     this.index[at] = index;
-    for (const { get, data } of this.slots) storeValue(data, at, get(row));
+    appendRow(this.byField, at, row);
     this.length = at + 1;
   }
 
