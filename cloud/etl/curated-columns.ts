@@ -29,7 +29,7 @@ type ColumnsByField = { readonly [K in Field]: ColumnData };
 
 /**
  * One named load and one store per column, written out: a loop over per-column accessor functions was a
- * megamorphic call per value (about 0.7 µs a row). A column left out here reads back wrong, which the
+ * megamorphic call per value (fromRows of 10,000 rows: 11.5 -> 8.5 ms). A column left out here reads back wrong, which the
  * round-trip test (test/unit/cloud/etl/curated-columns.test.ts) catches.
  */
 function appendRow(c: ColumnsByField, at: number, r: CuratedRow): void {
