@@ -2,10 +2,10 @@
  * One bedside monitor's state inside a worker: identity, vitals model, transport, schedule, shadow
  * settings. It holds no timer of its own: the worker's MonitorHost drives every monitor from one timer.
  */
-import { buildVitalsMessage, createPatientModel, type PatientModel, type ScenarioName } from '../vitals/index.ts';
+import { createPatientModel, type PatientModel, type ScenarioName } from '../vitals/index.ts';
 // The contract's zod-free modules only: a fleet worker need not load the schema (cloud/ETL validate).
-import { encodeVitals } from '../contract/encode.ts';
 import { vitalsTopic } from '../contract/topics.ts';
+import { MessageEncoder } from './message-encoder.ts';
 import type { TlsMaterial, Transport } from '../transport/index.ts';
 
 export interface MonitorIdentity {
@@ -32,7 +32,10 @@ export type MonitorState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'st
 
 export class Monitor {
   readonly topic: string;
+  /** The thing name, kept here rather than read through spec: one less cold object per message. */
+  readonly thing: string;
   readonly model: PatientModel;
+  private readonly encoder: MessageEncoder;
   state: MonitorState = 'idle';
   intervalMs: number;
   scenario: ScenarioName;
@@ -50,13 +53,11 @@ export class Monitor {
 
   constructor(readonly index: number, readonly spec: MonitorSpec, readonly transport: Transport, startMs: number, speed: number) {
     this.topic = vitalsTopic(spec.thing);
+    this.thing = spec.thing;
+    this.encoder = new MessageEncoder({ device_id: spec.thing, patient_id: spec.patientId, ward: spec.ward, bed: spec.bed });
     this.intervalMs = spec.intervalMs;
     this.scenario = spec.scenario;
     this.model = createPatientModel({ seed: spec.seed, scenario: spec.scenario, startMs, speed });
-  }
-
-  get thing(): string {
-    return this.spec.thing;
   }
 
   /** Samples the model and encodes one wire-contract message. */
@@ -64,14 +65,7 @@ export class Monitor {
     const measurement = this.model.sample(nowMs);
     this.batteryPct = measurement.battery_pct;
     this.lastSampleMs = nowMs;
-    return encodeVitals(buildVitalsMessage(measurement, {
-      device_id: this.spec.thing,
-      patient_id: this.spec.patientId,
-      ward: this.spec.ward,
-      bed: this.spec.bed,
-      seq,
-      timestamp: new Date(nowMs).toISOString(),
-    }));
+    return this.encoder.encode(measurement, seq, nowMs);
   }
 
   setScenario(name: ScenarioName, nowMs: number): void {
