@@ -30,6 +30,15 @@ interface Esbuild {
   buildSync(options: Record<string, unknown>): { outputFiles: EsbuildOutput[] };
 }
 
+/**
+ * V8 heap settings of a worker. With the defaults, V8 let the old space grow to about 4x the live heap
+ * between full collections and kept 32 MiB of new space: 10,000 lite monitors over two workers held
+ * 35-37 KiB of RSS each. Growing the heap by 25 % and halving the semi-spaces holds them at 25 KiB for
+ * about 10 % more CPU (measured alternately, same machine: 7.5-8.0 vs 8.2-8.8 % of a core per 1,000
+ * msg/s). A simulator's fleet is sized by memory on small machines (a Raspberry Pi), so memory wins.
+ */
+export const WORKER_V8_FLAGS: readonly string[] = ['--heap-growing-percent=25', '--max-semi-space-size=8'];
+
 let cached: WorkerEntry | undefined;
 
 /** The worker's entry point, built on the first call of the process and reused after. */
@@ -39,7 +48,7 @@ export function workerEntry(): WorkerEntry {
 }
 
 function tsxFallback(reason: string): WorkerEntry {
-  return { modulePath: WORKER_SOURCE, execArgv: ['--import', 'tsx'], fallbackReason: reason };
+  return { modulePath: WORKER_SOURCE, execArgv: [...WORKER_V8_FLAGS, '--import', 'tsx'], fallbackReason: reason };
 }
 
 function buildWorkerEntry(): WorkerEntry {
@@ -75,7 +84,7 @@ function buildWorkerEntry(): WorkerEntry {
         renameSync(temp, target);
       }
     }
-    return { modulePath: entry, execArgv: [] };
+    return { modulePath: entry, execArgv: [...WORKER_V8_FLAGS] };
   } catch (error) {
     return tsxFallback(`esbuild could not bundle the worker (${(error as Error).message.split('\n')[0]})`);
   }

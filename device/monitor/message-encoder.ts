@@ -42,6 +42,6 @@ export class MessageEncoder {
 
   encode(m: Measurement, seq: number, measuredAtMs: number): string {
     const quality = m.quality !== undefined && m.quality.length > 0 ? `,"quality":${JSON.stringify(m.quality)}` : '';
-    return `${this.head}${seq},"timestamp":"${isoTimestamp(measuredAtMs)}","heart_rate":${num(m.heart_rate)},"spo2":${num(m.spo2)},"respiratory_rate":${num(m.respiratory_rate)},"systolic_bp":${num(m.systolic_bp)},"diastolic_bp":${num(m.diastolic_bp)},"temperature_c":${num(m.temperature_c)},"on_oxygen":${m.on_oxygen === null ? 'null' : m.on_oxygen},"spo2_scale":${num(m.spo2_scale ?? 1)}${this.place}${m.consciousness === null ? 'null' : JSON.stringify(m.consciousness)}${quality},"battery_pct":${num(m.battery_pct)}}`;
+    return `${this.head}${seq},"timestamp":"${isoTimestamp(measuredAtMs)}","heart_rate":${num(m.heart_rate)},"spo2":${num(m.spo2)},"respiratory_rate":${num(m.respiratory_rate)},"systolic_bp":${num(m.systolic_bp)},"diastolic_bp":${num(m.diastolic_bp)},"temperature_c":${num(m.temperature_c)},"on_oxygen":${m.on_oxygen},"spo2_scale":${num(m.spo2_scale ?? 1)}${this.place}${m.consciousness === null ? 'null' : JSON.stringify(m.consciousness)}${quality},"battery_pct":${num(m.battery_pct)}}`;
   }
 }

@@ -38,7 +38,7 @@ describe('MessageEncoder', () => {
     const encoder = new MessageEncoder(id);
     const m: Measurement = {
       heart_rate: null, spo2: 88, respiratory_rate: 0, systolic_bp: -0, diastolic_bp: 1e21, temperature_c: 36.65,
-      on_oxygen: null, consciousness: null, quality: ['spo2_probe_off', 'motion_artefact'], battery_pct: 0.5,
+      on_oxygen: false, consciousness: null, quality: ['spo2_probe_off', 'motion_artefact'], battery_pct: 0.5,
     } as Measurement;
     expect(encoder.encode(m, 9_007_199_254_740_991, 0)).toBe(reference(m, id, 9_007_199_254_740_991, 0));
     const clean: Measurement = { ...m, heart_rate: 72, on_oxygen: true, consciousness: 'C', quality: [], spo2_scale: 2 } as Measurement;
