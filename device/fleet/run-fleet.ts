@@ -149,7 +149,7 @@ export function runFleet(options: FleetOptions): FleetHandle {
   summary.catch(() => undefined);
 
   const launch = (slot: WorkerSlot) => {
-    const entry = workerEntry();
+    const entry = workerEntry(slot.config.transport);
     const child = fork(entry.modulePath, [], { execArgv: entry.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     slot.child = child;
     slot.final = false;
@@ -231,7 +231,7 @@ export function runFleet(options: FleetOptions): FleetHandle {
     return summary;
   };
 
-  const { fallbackReason } = workerEntry();
+  const { fallbackReason } = workerEntry(options.transport ?? 'mqtt');
   if (fallbackReason) options.onLog?.(`fleet workers start with tsx (slower to start, ~80 MiB more each): ${fallbackReason}`);
   for (const slot of slots) launch(slot);
   if (options.durationMs !== undefined) durationTimer = setTimeout(() => { stop().catch(() => undefined); }, options.durationMs);

@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TransportKind } from '../transport/index.ts';
 
 export interface WorkerEntry {
   modulePath: string;
@@ -31,24 +32,27 @@ interface Esbuild {
 }
 
 /**
- * V8 heap settings of a worker. With the defaults, V8 let the old space grow to about 4x the live heap
- * between full collections and kept 32 MiB of new space: 10,000 lite monitors over two workers held
+ * V8 heap settings of a lite worker. With the defaults, V8 let the old space grow to about 4x the live
+ * heap between full collections and kept 32 MiB of new space: 10,000 lite monitors over two workers held
  * 35-37 KiB of RSS each. Growing the heap by 25 % and halving the semi-spaces holds them at 25 KiB for
  * about 10 % more CPU (measured alternately, same machine: 7.5-8.0 vs 8.2-8.8 % of a core per 1,000
- * msg/s). A simulator's fleet is sized by memory on small machines (a Raspberry Pi), so memory wins.
+ * msg/s). A simulator's fleet is sized by memory on small machines (a Raspberry Pi), so memory wins. Not
+ * for mqtt.js and aws-crt workers: they allocate several times more per message, and the tight heap made
+ * mqtt.js at 10,000 monitors collect so often that its schedule slipped by seconds.
  */
-export const WORKER_V8_FLAGS: readonly string[] = ['--heap-growing-percent=25', '--max-semi-space-size=8'];
+export const LITE_WORKER_V8_FLAGS: readonly string[] = ['--heap-growing-percent=25', '--max-semi-space-size=8'];
 
 let cached: WorkerEntry | undefined;
 
-/** The worker's entry point, built on the first call of the process and reused after. */
-export function workerEntry(): WorkerEntry {
+/** The entry point of a worker running `transport` (built on the first call of the process, reused after). */
+export function workerEntry(transport: TransportKind): WorkerEntry {
   cached ??= buildWorkerEntry();
-  return cached;
+  const flags = transport === 'lite' ? LITE_WORKER_V8_FLAGS : [];
+  return { ...cached, execArgv: [...flags, ...cached.execArgv] };
 }
 
 function tsxFallback(reason: string): WorkerEntry {
-  return { modulePath: WORKER_SOURCE, execArgv: [...WORKER_V8_FLAGS, '--import', 'tsx'], fallbackReason: reason };
+  return { modulePath: WORKER_SOURCE, execArgv: ['--import', 'tsx'], fallbackReason: reason };
 }
 
 function buildWorkerEntry(): WorkerEntry {
@@ -84,7 +88,7 @@ function buildWorkerEntry(): WorkerEntry {
         renameSync(temp, target);
       }
     }
-    return { modulePath: entry, execArgv: [...WORKER_V8_FLAGS] };
+    return { modulePath: entry, execArgv: [] };
   } catch (error) {
     return tsxFallback(`esbuild could not bundle the worker (${(error as Error).message.split('\n')[0]})`);
   }
