@@ -11,12 +11,11 @@
  * every figure and differ between machines, so the ratios to these baselines carry over where absolute
  * percentages do not.
  *
- * Then the largest fleet that holds: lite monitors from 12,000 up (steps of 2,000, then 4,000 above 20,000)
- * until a step fails (not all connected,
- * acks below 97 % of the 1 Hz rate, or schedule jitter p99 above 100 ms). mosquitto and every process here
- * are capped at 20,000 open files on this machine, so above 19,000 monitors the fleet is split into
- * shards over several mosquitto instances (`--shard i/n`, one runner per broker), as a real deployment
- * behind a load balancer would be.
+ * Then the largest fleet that holds: lite monitors from 12,000 up (steps of 2,000, then 4,000 above
+ * 20,000) until a step fails (not all connected, acks below 97 % of the 1 Hz rate, or schedule jitter p99
+ * above 100 ms). mosquitto and every process here are capped at 20,000 open files on this machine, so above
+ * 19,000 monitors the fleet is split into shards over several mosquitto instances (`--shard i/n`, one
+ * runner per broker), as a real deployment behind a load balancer would be.
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
