@@ -65,7 +65,6 @@ export interface FleetHandle {
   workerStats(): WorkerStats[];
 }
 
-
 interface WorkerSlot {
   config: WorkerConfig;
   child: ChildProcess | undefined;
@@ -232,7 +231,7 @@ export function runFleet(options: FleetOptions): FleetHandle {
   };
 
   const { fallbackReason } = workerEntry(options.transport ?? 'mqtt');
-  if (fallbackReason) options.onLog?.(`fleet workers start with tsx (slower to start, ~80 MiB more each): ${fallbackReason}`);
+  if (fallbackReason) options.onLog?.(`fleet workers start with tsx (slower to start, ~60 MiB more each): ${fallbackReason}`);
   for (const slot of slots) launch(slot);
   if (options.durationMs !== undefined) durationTimer = setTimeout(() => { stop().catch(() => undefined); }, options.durationMs);
 

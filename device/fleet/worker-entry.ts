@@ -1,7 +1,8 @@
 /**
  * How the runner starts a worker process. Forked with `--import tsx`, every worker carried tsx's loader,
- * which on Node 20 runs on a thread with a heap of its own: about 80 MiB of RSS per worker before the
- * first monitor (measured: 130 MiB vs 50 MiB), i.e. 3,000 monitors' worth of the 25 KiB/monitor budget.
+ * which on Node 20 runs on a thread with a heap of its own: about 60 MiB of RSS per worker before the
+ * first monitor (measured: an idle worker 101 MiB under tsx, 42 MiB bundled), i.e. 2,400 monitors' worth
+ * of the 25 KiB/monitor budget.
  * So the runner bundles worker.ts with our own modules once per process with esbuild (npm packages stay
  * external and load from node_modules as usual; lazily imported transports stay separate chunks, so a
  * worker only loads the client it uses) and forks the bundle with plain node. Where esbuild is missing

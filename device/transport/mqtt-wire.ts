@@ -24,18 +24,21 @@ function remainingLengthBytes(remaining: number): number {
   return remaining < 0x80 ? 1 : remaining < 0x4000 ? 2 : remaining < 0x200000 ? 3 : 4;
 }
 
-/** A packet of `remaining` bytes after its fixed header; returns it and where its variable part starts. */
-function startPacket(firstByte: number, remaining: number): { out: Buffer; at: number } {
-  const out = Buffer.allocUnsafe(1 + remainingLengthBytes(remaining) + remaining);
+/** A buffer for a packet of `remaining` bytes after its fixed header. */
+function allocatePacket(remaining: number): Buffer {
+  return Buffer.allocUnsafe(1 + remainingLengthBytes(remaining) + remaining);
+}
+
+/** Writes the fixed header (type and flags, remaining length); returns where the variable part starts. */
+function writeFixedHeader(out: Buffer, firstByte: number, remaining: number): number {
   out[0] = firstByte;
   let at = 1;
   for (let left = remaining; ;) {
     const digit = left % 0x80;
     left = Math.floor(left / 0x80);
     out[at++] = left > 0 ? digit | 0x80 : digit;
-    if (left === 0) break;
+    if (left === 0) return at;
   }
-  return { out, at };
 }
 
 /** Writes a UTF-8 string with its two-byte length prefix; returns the offset after it. */
@@ -49,7 +52,9 @@ function writeString(out: Buffer, at: number, bytes: Buffer): number {
 /** CONNECT with a clean session and no will, user name or password (identity is the client certificate). */
 export function encodeConnect(clientId: string, keepaliveSeconds: number): Buffer {
   const id = Buffer.from(clientId, 'utf8');
-  const { out, at } = startPacket(0x10, 10 + 2 + id.byteLength);
+  const remaining = 10 + 2 + id.byteLength;
+  const out = allocatePacket(remaining);
+  const at = writeFixedHeader(out, 0x10, remaining);
   out.set([0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x02, keepaliveSeconds >>> 8, keepaliveSeconds & 0xff], at);
   writeString(out, at + 10, id);
   return out;
@@ -58,15 +63,18 @@ export function encodeConnect(clientId: string, keepaliveSeconds: number): Buffe
 /** SUBSCRIBE to one filter. */
 export function encodeSubscribe(messageId: number, filter: string, qos: 0 | 1): Buffer {
   const topic = Buffer.from(filter, 'utf8');
-  const { out, at } = startPacket(0x82, 2 + 2 + topic.byteLength + 1);
+  const remaining = 2 + 2 + topic.byteLength + 1;
+  const out = allocatePacket(remaining);
+  const at = writeFixedHeader(out, 0x82, remaining);
   out[at] = messageId >>> 8;
   out[at + 1] = messageId & 0xff;
   out[writeString(out, at + 2, topic)] = qos;
   return out;
 }
 
-export const PINGREQ: Readonly<Buffer> = Buffer.from([0xc0, 0x00]);
-export const DISCONNECT: Readonly<Buffer> = Buffer.from([0xe0, 0x00]);
+/** Shared by every connection; never written to. */
+export const PINGREQ: Buffer = Buffer.from([0xc0, 0x00]);
+export const DISCONNECT: Buffer = Buffer.from([0xe0, 0x00]);
 
 /**
  * A PUBLISH packet; topic and payload as text or bytes. (Callers should not keep a topic's bytes per
@@ -77,9 +85,8 @@ export function encodePublish(topic: string | Uint8Array, payload: string | Uint
   const topicBytes = typeof topic === 'string' ? Buffer.byteLength(topic) : topic.byteLength;
   const payloadBytes = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
   const remaining = 2 + topicBytes + (qos > 0 ? 2 : 0) + payloadBytes;
-  const packet = startPacket(0x30 | (qos << 1), remaining);
-  const { out } = packet;
-  let at = packet.at;
+  const out = allocatePacket(remaining);
+  let at = writeFixedHeader(out, 0x30 | (qos << 1), remaining);
   out[at++] = topicBytes >>> 8;
   out[at++] = topicBytes & 0xff;
   if (typeof topic === 'string') out.write(topic, at, 'utf8');

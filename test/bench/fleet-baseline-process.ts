@@ -8,8 +8,8 @@
  *  - reference: what a widely used MQTT simulator does (mqtt.js clients, plain TCP, QoS 1, a 200-byte
  *    payload, no vitals model, no outbox), the reference the issue's targets were set against.
  */
-import { connect, type Socket } from 'node:net';
-import mqtt, { type MqttClient } from 'mqtt';
+import { connect } from 'node:net';
+import mqtt from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 
 export type BaselineKind = 'floor' | 'reference';
@@ -37,31 +37,45 @@ function everySecond(count: number, send: (index: number) => void): void {
   }, TICK_MS);
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Opens `count` clients, 1,000 at a time (each calls its `onConnected` once the broker accepted it), and
+ * resolves with them once all have connected, reporting progress meanwhile.
+ */
+async function connectAll<T>(count: number, open: (index: number, onConnected: () => void) => T, report: (m: BaselineMessage) => void): Promise<T[]> {
+  let connected = 0;
+  const onConnected = () => { connected++; };
+  const clients: T[] = [];
+  for (let i = 0; i < count; i++) {
+    clients.push(open(i, onConnected));
+    if (i % 1_000 === 999) await sleep(250);
+  }
+  while (connected < count) {
+    report({ type: 'connected', connected });
+    await sleep(250);
+  }
+  report({ type: 'connected', connected });
+  return clients;
+}
+
 async function runFloor({ host, port, count }: BaselineConfig, report: (m: BaselineMessage) => void): Promise<() => number> {
   let acked = 0;
   const shared = Buffer.allocUnsafe(64 * 1024);
-  const sockets: Socket[] = [];
-  let connected = 0;
-  for (let i = 0; i < count; i++) {
+  const sockets = await connectAll(count, (i, onConnected) => {
     const socket = connect({
       host, port,
       onread: {
         buffer: shared,
         // PUBACKs are 4 bytes and arrive whole; CONNACK (also 4 bytes) comes first and is not counted.
-        callback: (length: number) => { if (shared[0] === 0x40) acked += length >>> 2; else connected++; return true; },
+        callback: (length: number) => { if (shared[0] === 0x40) acked += length >>> 2; else onConnected(); return true; },
       },
     });
     socket.setNoDelay(true);
     socket.on('error', () => undefined);
     socket.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: `floor-${i}`, keepalive: 600 }));
-    sockets.push(socket);
-    if (i % 1_000 === 999) await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  while (connected < count) {
-    report({ type: 'connected', connected });
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  report({ type: 'connected', connected });
+    return socket;
+  }, report);
   const payload = Buffer.alloc(330, 0x61); // the size of a vitals message
   const packets = sockets.map((_, i) => mqttPacket.generate({ cmd: 'publish', topic: `dt/bedside/floor-${i}/vitals`, payload, qos: 1, messageId: 1, dup: false, retain: false }));
   everySecond(count, (i) => { sockets[i]!.write(packets[i]!); });
@@ -70,20 +84,12 @@ async function runFloor({ host, port, count }: BaselineConfig, report: (m: Basel
 
 async function runReference({ host, port, count }: BaselineConfig, report: (m: BaselineMessage) => void): Promise<() => number> {
   let acked = 0;
-  let connected = 0;
-  const clients: MqttClient[] = [];
-  for (let i = 0; i < count; i++) {
+  const clients = await connectAll(count, (i, onConnected) => {
     const client = mqtt.connect({ host, port, protocol: 'mqtt', clientId: `reference-${i}`, keepalive: 600, reconnectPeriod: 0 });
-    client.once('connect', () => { connected++; });
+    client.once('connect', onConnected);
     client.on('error', () => undefined);
-    clients.push(client);
-    if (i % 1_000 === 999) await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  while (connected < count) {
-    report({ type: 'connected', connected });
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  report({ type: 'connected', connected });
+    return client;
+  }, report);
   const payload = Buffer.alloc(200, 0x61);
   const onAck = (error?: Error) => { if (!error) acked++; };
   everySecond(count, (i) => { clients[i]!.publish(`dt/bedside/reference-${i}/vitals`, payload, { qos: 1 }, onAck); });
