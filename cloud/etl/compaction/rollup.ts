@@ -8,9 +8,9 @@
 import { parquetReadObjects } from 'hyparquet';
 import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
 import type { SchemaElement } from 'hyparquet';
-import { gzipSync } from 'node:zlib';
 import { ROLLUP_HOURLY_COLUMNS, ROLLUP_HOURLY_PREFIX } from '../../lake/curated-schema.ts';
 import type { CuratedRow } from '../curated-row.ts';
+import { PARQUET_COMPRESSORS, schemaElement } from '../writers/parquet.ts';
 import { PARQUET_DECOMPRESSORS } from './decompressors.ts';
 import { CompactionError } from './errors.ts';
 
@@ -86,18 +86,9 @@ export function replaceHour(day: readonly RollupRow[], hour: string, rows: reado
     .sort((x, y) => x.hour.localeCompare(y.hour) || (x.patient_key < y.patient_key ? -1 : x.patient_key > y.patient_key ? 1 : 0));
 }
 
-const PARQUET_TYPES = { string: 'BYTE_ARRAY', bigint: 'INT64', int: 'INT32', double: 'DOUBLE' } as const;
-
 const ROLLUP_SCHEMA: SchemaElement[] = [
   { name: 'root', num_children: ROLLUP_HOURLY_COLUMNS.length },
-  ...ROLLUP_HOURLY_COLUMNS.map((column): SchemaElement => {
-    const type = PARQUET_TYPES[column.type as keyof typeof PARQUET_TYPES];
-    if (type === undefined) throw new TypeError(`rollup column ${column.name} has type ${column.type}, which the rollup writer does not encode`);
-    return {
-      name: column.name, repetition_type: column.nullable ? 'OPTIONAL' : 'REQUIRED', type,
-      ...(column.type === 'string' ? { converted_type: 'UTF8' as const, logical_type: { type: 'STRING' as const } } : {}),
-    };
-  }),
+  ...ROLLUP_HOURLY_COLUMNS.map(schemaElement),
 ];
 
 /** GZIP, one row group, no statistics: queries read every row of the (small) day file. */
@@ -113,7 +104,7 @@ export function encodeRollup(rows: readonly RollupRow[]): Uint8Array {
     };
   });
   const buffer = parquetWriteBuffer({
-    columnData, schema: ROLLUP_SCHEMA, codec: 'GZIP', compressors: { GZIP: (input: Uint8Array) => gzipSync(input) },
+    columnData, schema: ROLLUP_SCHEMA, codec: 'GZIP', compressors: PARQUET_COMPRESSORS,
     rowGroupSize: Math.max(1, rows.length), createdBy: 'healthcare-realtime-datalake compaction',
   });
   return new Uint8Array(buffer);

@@ -13,7 +13,8 @@ import type { CuratedRow } from '../curated-row.ts';
 
 export const PARQUET_CONTENT_TYPE = 'application/vnd.apache.parquet';
 
-function schemaElement(column: Column): SchemaElement {
+/** The Parquet schema element of a column of the lake's schema module (curated table, rollup). */
+export function schemaElement(column: Column): SchemaElement {
   const repetition_type = column.nullable ? 'OPTIONAL' : 'REQUIRED';
   const { name } = column;
   switch (column.type) {
@@ -144,7 +145,7 @@ export interface CuratedParquetOptions {
 }
 
 /** hyparquet-writer brings Snappy; GZIP goes through node:zlib. */
-const COMPRESSORS = { GZIP: (input: Uint8Array): Uint8Array => gzipSync(input) };
+export const PARQUET_COMPRESSORS = { GZIP: (input: Uint8Array): Uint8Array => gzipSync(input) };
 
 /** Rows from anywhere (the compactor reads them back from Parquet) -> one Parquet file. */
 export function encodeCuratedParquet(rows: readonly CuratedRow[], options: CuratedParquetOptions = {}): Uint8Array {
@@ -171,7 +172,7 @@ export function encodeCuratedColumns(columns: CuratedColumns, positions: ArrayLi
     columnData,
     schema: [...CURATED_PARQUET_SCHEMA],
     codec: options.codec ?? 'SNAPPY',
-    compressors: COMPRESSORS,
+    compressors: PARQUET_COMPRESSORS,
     rowGroupSize: Math.max(1, options.rowGroupSize ?? rowCount),
     createdBy: 'healthcare-realtime-datalake etl',
   });
