@@ -4,6 +4,7 @@
  * is then the payload itself, with no thing name to check it against.
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
+import { scanEnvelope, type ScannedEnvelope } from './envelope-scan.ts';
 
 export interface KinesisMeta {
   shard_id: string;
@@ -76,23 +77,27 @@ function unwrapBytes(kinesis: KinesisMeta, bytes: Buffer, length: number, owned:
     return { kinesis, envelope: null, payload: owned ? bytes : Buffer.from(bytes.subarray(0, length)) };
   }
   const meta: EnvelopeMeta = {
-    thing_name: envelope.thing_name as string,
-    client_id: typeof envelope.client_id === 'string' ? envelope.client_id : '',
-    received_at: typeof envelope.received_at === 'number' && Number.isFinite(envelope.received_at) ? envelope.received_at : null,
+    thing_name: envelope.thing_name,
+    client_id: envelope.client_id ?? '',
+    received_at: envelope.received_at !== undefined && Number.isFinite(envelope.received_at) ? envelope.received_at : null,
   };
-  return { kinesis, envelope: meta, payload: Buffer.from(envelope.payload as string, 'base64') };
+  return { kinesis, envelope: meta, payload: envelope.payload };
 }
 
 /**
- * The rule's envelope (a JSON object with a string payload and thing_name) as parsed, or undefined for a
- * bare payload.
+ * The rule's envelope (a JSON object with a string payload and thing_name), or undefined for a bare
+ * payload. The scanner answers for the envelope as the rules engine writes it; JSON.parse for the rest.
  */
-function parseEnvelope(bytes: Buffer, length: number): Record<string, unknown> | undefined {
+function parseEnvelope(bytes: Buffer, length: number): ScannedEnvelope | undefined {
   // Cheap pre-check: a bare vitals payload has no "thing_name" key, so most bare records skip JSON.parse.
   // (Searching the decoded text costs a tenth of searching the bytes for a string needle.)
   if (length === 0 || bytes[0] !== 0x7b) return undefined;
   const text = bytes.toString('utf8', 0, length);
   if (!text.includes('"thing_name"')) return undefined;
+  return scanEnvelope(text) ?? parseEnvelopeJson(text);
+}
+
+function parseEnvelopeJson(text: string): ScannedEnvelope | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -100,7 +105,12 @@ function parseEnvelope(bytes: Buffer, length: number): Record<string, unknown> |
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const candidate = value as Record<string, unknown>;
-  if (typeof candidate.payload !== 'string' || typeof candidate.thing_name !== 'string') return undefined;
-  return candidate;
+  const { payload, thing_name, client_id, received_at } = value as Record<string, unknown>;
+  if (typeof payload !== 'string' || typeof thing_name !== 'string') return undefined;
+  return {
+    payload: Buffer.from(payload, 'base64'),
+    thing_name,
+    client_id: typeof client_id === 'string' ? client_id : undefined,
+    received_at: typeof received_at === 'number' ? received_at : undefined,
+  };
 }
