@@ -4,7 +4,6 @@
  */
 import type { VitalsReading } from '../../device/contract/index.ts';
 import { news2 } from '../news2/news2.ts';
-import type { EnvelopeMeta, KinesisMeta } from './kinesis-record.ts';
 import type { Pseudonymiser } from './pseudonym.ts';
 
 export interface CuratedRow {
@@ -45,13 +44,15 @@ export interface CuratedRow {
 }
 
 export interface RowContext {
-  kinesis: KinesisMeta;
-  envelope: EnvelopeMeta | null;
+  shardId: string;
+  sequenceNumber: string;
+  /** When the broker received it (the rule envelope's received_at), null when unknown. */
+  receivedAt: number | null;
   pseudonymise: Pseudonymiser;
   ingestedAt: number;
 }
 
-export function toCuratedRow(reading: VitalsReading, { kinesis, envelope, pseudonymise, ingestedAt }: RowContext): CuratedRow {
+export function toCuratedRow(reading: VitalsReading, { shardId, sequenceNumber, receivedAt, pseudonymise, ingestedAt }: RowContext): CuratedRow {
   const score = news2(reading);
   return {
     device_id: reading.device_id,
@@ -83,10 +84,10 @@ export function toCuratedRow(reading: VitalsReading, { kinesis, envelope, pseudo
     news2_complete: score.complete,
     news2_missing: score.missing.length > 0 ? score.missing.join(',') : null,
     source_schema: reading.source_schema,
-    received_at: envelope?.received_at ?? null,
+    received_at: receivedAt,
     ingested_at: ingestedAt,
     ingest_latency_ms: ingestedAt - reading.measured_at_ms,
-    kinesis_shard: kinesis.shard_id,
-    kinesis_sequence: kinesis.sequence_number,
+    kinesis_shard: shardId,
+    kinesis_sequence: sequenceNumber,
   };
 }

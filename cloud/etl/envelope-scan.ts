@@ -1,8 +1,8 @@
 /**
  * The IoT rule's envelope read without JSON.parse, for the shape the rules engine writes: one flat object
  * of strings without escapes and integers, no whitespace. JSON.parse cost as much as the rest of the
- * unwrap, nearly all of it copying the 400-character base64 payload into a string of its own; here the
- * payload is located with indexOf and decoded straight from the envelope text.
+ * unwrap, most of it scanning and copying the 400-character base64 payload; here the payload is located
+ * with indexOf, and the caller decodes it from the envelope text.
  *
  * Anything outside that shape (an escape, whitespace, a nested value, a fraction, a control character in
  * a key or name) gives undefined and the caller parses the text with JSON.parse, so the outcome is always
@@ -10,8 +10,10 @@
  */
 
 export interface ScannedEnvelope {
-  /** The payload's bytes, decoded from its base64. */
-  payload: Buffer;
+  /** The payload's base64 text. */
+  payload: string;
+  /** How many bytes that base64 holds when every character of it is in the alphabet. */
+  payloadBytes: number;
   thing_name: string;
   /** Undefined when absent. */
   client_id: string | undefined;
@@ -75,9 +77,9 @@ export function scanEnvelope(text: string): ScannedEnvelope | undefined {
     break;
   }
   if (payloadStart < 0 || thingName === undefined) return undefined;
-  const payload = decodeBase64(text, payloadStart, payloadEnd);
-  if (payload === undefined) return undefined;
-  return { payload, thing_name: thingName, client_id: clientId, received_at: receivedAt };
+  const payloadBytes = base64Bytes(text, payloadStart, payloadEnd);
+  if (payloadBytes < 0) return undefined;
+  return { payload: text.slice(payloadStart, payloadEnd), payloadBytes, thing_name: thingName, client_id: clientId, received_at: receivedAt };
 }
 
 /** A name as JSON.parse would give it: JSON strings cannot hold raw control characters. */
@@ -110,15 +112,14 @@ function integerEnd(text: string, at: number): number {
 }
 
 /**
- * Base64 text[start, end) as bytes, or undefined when it is not plain padded base64. Node's decoder skips
- * characters outside the alphabet, so a decoded length short of what the text's length promises means
- * such a character (a control character, say, which JSON.parse would have rejected) was there.
+ * The bytes base64 text[start, end) decodes to if it is plain padded base64, else -1. Node's decoder skips
+ * characters outside the alphabet, so the caller checks the decoded length against this: short means such
+ * a character (a control character, say, which JSON.parse would have rejected) was there.
  */
-function decodeBase64(text: string, start: number, end: number): Buffer | undefined {
+function base64Bytes(text: string, start: number, end: number): number {
   const length = end - start;
-  if (length % 4 !== 0) return undefined;
-  const bytes = Buffer.from(text.slice(start, end), 'base64');
+  if (length % 4 !== 0) return -1;
   let padding = 0;
   if (length > 0 && text.charCodeAt(end - 1) === 0x3d) padding = text.charCodeAt(end - 2) === 0x3d ? 2 : 1;
-  return bytes.byteLength === (length / 4) * 3 - padding ? bytes : undefined;
+  return (length / 4) * 3 - padding;
 }

@@ -53,7 +53,7 @@ export function createEtlHandler({ store, hmacKey, clock = Date.now, log = write
     log(JSON.stringify({
       level: failedRecord === undefined ? 'info' : 'error',
       message: failedRecord === undefined ? 'batch written' : 'batch partly written: retrying from the first unsafe record',
-      shard: result.raw[0]?.value.kinesis.shard_id,
+      shard: result.raw.length > 0 ? result.raw.shardId(0) : undefined,
       first_sequence: records[0]!.kinesis.sequenceNumber,
       last_sequence: records[records.length - 1]!.kinesis.sequenceNumber,
       records: summary.recordsIn, curated: summary.curated, quarantined: summary.quarantined, duplicates: summary.duplicates,

@@ -4,7 +4,7 @@
  * is then the payload itself, with no thing name to check it against.
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { scanEnvelope, type ScannedEnvelope } from './envelope-scan.ts';
+import { scanEnvelope } from './envelope-scan.ts';
 
 export interface KinesisMeta {
   shard_id: string;
@@ -28,6 +28,17 @@ export interface UnwrappedRecord {
   payload: Buffer;
 }
 
+/** Where an unwrapped payload's bytes go (a Buffer of its own, or the batch's arena). */
+export interface PayloadSink {
+  /** Bytes appended so far. */
+  readonly size: number;
+  /** Appends the bytes of base64 text; returns how many. */
+  appendBase64(text: string): number;
+  appendBytes(bytes: Uint8Array, start: number, end: number): void;
+  /** Drops what was appended after `size` was `mark`. */
+  truncate(mark: number): void;
+}
+
 /** Lambda's eventID is `<shardId>:<sequenceNumber>`; the shard id is what keys the lake objects. */
 export function shardIdOf(record: KinesisStreamRecord): string {
   const { eventID } = record;
@@ -42,13 +53,17 @@ export function shardIdOf(record: KinesisStreamRecord): string {
 let lastShardId = '';
 
 /** `now` stands in for a missing or broken arrival timestamp, so that partitioning never fails. */
-export function kinesisMetaOf(record: KinesisStreamRecord, now: number): KinesisMeta {
+export function arrivedAtOf(record: KinesisStreamRecord, now: number): number {
   const arrivedAt = Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
+  return Number.isFinite(arrivedAt) ? arrivedAt : now;
+}
+
+export function kinesisMetaOf(record: KinesisStreamRecord, now: number): KinesisMeta {
   return {
     shard_id: shardIdOf(record),
     sequence_number: record.kinesis.sequenceNumber,
     partition_key: record.kinesis.partitionKey,
-    arrived_at: Number.isFinite(arrivedAt) ? arrivedAt : now,
+    arrived_at: arrivedAtOf(record, now),
   };
 }
 
@@ -60,44 +75,59 @@ export function kinesisMetaOf(record: KinesisStreamRecord, now: number): Kinesis
 const SCRATCH_BYTES = 64 * 1024;
 const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
 
-export function unwrapRecord(record: KinesisStreamRecord, now: number): UnwrappedRecord {
-  const kinesis = kinesisMetaOf(record, now);
+/** Appends the record's payload to `sink` and returns its envelope, or null for a record put on the stream bare. */
+export function unwrapInto(record: KinesisStreamRecord, sink: PayloadSink): EnvelopeMeta | null {
   const base64 = record.kinesis.data;
   if (((base64.length + 3) >>> 2) * 3 > SCRATCH_BYTES) {
     const data = Buffer.from(base64, 'base64');
-    return unwrapBytes(kinesis, data, data.byteLength, true);
+    return unwrapBytes(data, data.byteLength, sink);
   }
-  return unwrapBytes(kinesis, scratch, scratch.write(base64, 'base64'), false);
+  return unwrapBytes(scratch, scratch.write(base64, 'base64'), sink);
 }
 
-/** `bytes[0, length)` is the record's data; `owned` says whether it may be kept as the payload itself. */
-function unwrapBytes(kinesis: KinesisMeta, bytes: Buffer, length: number, owned: boolean): UnwrappedRecord {
-  const envelope = parseEnvelope(bytes, length);
-  if (envelope === undefined) {
-    return { kinesis, envelope: null, payload: owned ? bytes : Buffer.from(bytes.subarray(0, length)) };
+/** The record's metadata, envelope and payload bytes (a Buffer of their own): for tests and tools. */
+export function unwrapRecord(record: KinesisStreamRecord, now: number): UnwrappedRecord {
+  const sink = new BufferSink();
+  const envelope = unwrapInto(record, sink);
+  return { kinesis: kinesisMetaOf(record, now), envelope, payload: sink.bytes() };
+}
+
+/** `bytes[0, length)` is the record's data. */
+function unwrapBytes(bytes: Buffer, length: number, sink: PayloadSink): EnvelopeMeta | null {
+  // The rule's envelope is a JSON object whose keys include "thing_name"; a bare vitals payload is not.
+  if (length > 0 && bytes[0] === 0x7b) {
+    const text = bytes.toString('utf8', 0, length);
+    const mark = sink.size;
+    const scanned = scanEnvelope(text);
+    if (scanned !== undefined) {
+      // A decoded length short of what the base64's length promises: a character outside the alphabet,
+      // which JSON.parse may have rejected (a raw control character); it decides.
+      if (sink.appendBase64(scanned.payload) === scanned.payloadBytes) return envelopeMeta(scanned.thing_name, scanned.client_id, scanned.received_at);
+      sink.truncate(mark);
+    }
+    // (Searching the decoded text costs a tenth of searching the bytes for a string needle.)
+    if (text.includes('"thing_name"')) {
+      const envelope = parseEnvelopeJson(text);
+      if (envelope !== undefined) {
+        sink.appendBase64(envelope.payload);
+        return envelopeMeta(envelope.thing_name, envelope.client_id, envelope.received_at);
+      }
+    }
   }
-  const meta: EnvelopeMeta = {
-    thing_name: envelope.thing_name,
-    client_id: envelope.client_id ?? '',
-    received_at: envelope.received_at !== undefined && Number.isFinite(envelope.received_at) ? envelope.received_at : null,
+  sink.appendBytes(bytes, 0, length);
+  return null;
+}
+
+function envelopeMeta(thingName: string, clientId: unknown, receivedAt: unknown): EnvelopeMeta {
+  return {
+    thing_name: thingName,
+    client_id: typeof clientId === 'string' ? clientId : '',
+    received_at: typeof receivedAt === 'number' && Number.isFinite(receivedAt) ? receivedAt : null,
   };
-  return { kinesis, envelope: meta, payload: envelope.payload };
 }
 
-/**
- * The rule's envelope (a JSON object with a string payload and thing_name), or undefined for a bare
- * payload. The scanner answers for the envelope as the rules engine writes it; JSON.parse for the rest.
- */
-function parseEnvelope(bytes: Buffer, length: number): ScannedEnvelope | undefined {
-  // Cheap pre-check: a bare vitals payload has no "thing_name" key, so most bare records skip JSON.parse.
-  // (Searching the decoded text costs a tenth of searching the bytes for a string needle.)
-  if (length === 0 || bytes[0] !== 0x7b) return undefined;
-  const text = bytes.toString('utf8', 0, length);
-  if (!text.includes('"thing_name"')) return undefined;
-  return scanEnvelope(text) ?? parseEnvelopeJson(text);
-}
-
-function parseEnvelopeJson(text: string): ScannedEnvelope | undefined {
+/** The rule's envelope (a JSON object with a string payload and thing_name) as parsed, or undefined. */
+function parseEnvelopeJson(text: string): { payload: string; thing_name: string; client_id: unknown; received_at: unknown } | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -107,10 +137,35 @@ function parseEnvelopeJson(text: string): ScannedEnvelope | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const { payload, thing_name, client_id, received_at } = value as Record<string, unknown>;
   if (typeof payload !== 'string' || typeof thing_name !== 'string') return undefined;
-  return {
-    payload: Buffer.from(payload, 'base64'),
-    thing_name,
-    client_id: typeof client_id === 'string' ? client_id : undefined,
-    received_at: typeof received_at === 'number' ? received_at : undefined,
-  };
+  return { payload, thing_name, client_id, received_at };
+}
+
+/** A sink that gives the payload a Buffer of its own. */
+class BufferSink implements PayloadSink {
+  private chunks: Buffer[] = [];
+  size = 0;
+
+  appendBase64(text: string): number {
+    return this.push(Buffer.from(text, 'base64'));
+  }
+
+  appendBytes(bytes: Uint8Array, start: number, end: number): void {
+    this.push(Buffer.from(bytes.subarray(start, end)));
+  }
+
+  truncate(mark: number): void {
+    if (mark !== 0) throw new RangeError('BufferSink holds one payload');
+    this.chunks = [];
+    this.size = 0;
+  }
+
+  bytes(): Buffer {
+    return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+  }
+
+  private push(bytes: Buffer): number {
+    this.chunks.push(bytes);
+    this.size += bytes.byteLength;
+    return bytes.byteLength;
+  }
 }

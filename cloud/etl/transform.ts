@@ -7,37 +7,14 @@
  * records an unwritten object held (partial batch responses).
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { isUtf8 } from 'node:buffer';
-import { decodePayload, MAX_PAYLOAD_BYTES, validateVitals, type Reason } from '../../device/contract/index.ts';
+import { validatePayload, type Reason } from '../../device/contract/index.ts';
 import { CuratedColumns } from './curated-columns.ts';
 import { toCuratedRow, type CuratedRow } from './curated-row.ts';
-import { unwrapRecord, type EnvelopeMeta, type KinesisMeta } from './kinesis-record.ts';
+import type { EnvelopeMeta, KinesisMeta } from './kinesis-record.ts';
 import type { Pseudonymiser } from './pseudonym.ts';
+import { RawRecords } from './raw-records.ts';
 
-/**
- * A record as it arrived. The payload stays bytes until the raw writer serialises it (rawEntryOf): holding
- * ten thousand payload strings through the batch made the garbage collector copy them again and again,
- * which halved the transform's throughput.
- */
-export interface RawRecord {
-  kinesis: KinesisMeta;
-  envelope: EnvelopeMeta | null;
-  payload: Buffer;
-}
-
-/** One line of the raw layer. */
-export interface RawEntry {
-  kinesis: KinesisMeta;
-  envelope: EnvelopeMeta | null;
-  /** The MQTT payload exactly as published: its text when UTF-8, else base64. */
-  payload: string;
-  payload_encoding: 'utf8' | 'base64';
-}
-
-export function rawEntryOf({ kinesis, envelope, payload }: RawRecord): RawEntry {
-  const utf8 = isUtf8(payload);
-  return { kinesis, envelope, payload: payload.toString(utf8 ? 'utf8' : 'base64'), payload_encoding: utf8 ? 'utf8' : 'base64' };
-}
+export type { RawEntry } from './raw-records.ts';
 
 export interface QuarantineEntry {
   reasons: Reason[];
@@ -54,7 +31,8 @@ export interface Indexed<T> {
 }
 
 export interface TransformResult {
-  raw: Indexed<RawRecord>[];
+  /** Every record as it arrived (record i of the batch is entry i). */
+  raw: RawRecords;
   /** The curated rows column by column, with their batch positions (`index`): what the writers read. */
   curatedColumns: CuratedColumns;
   /** The same rows as objects, built on first read (tests, tools): the hot path never asks for them. */
@@ -65,12 +43,11 @@ export interface TransformResult {
 }
 
 class BatchResult implements TransformResult {
-  readonly raw: Indexed<RawRecord>[] = [];
   readonly quarantine: Indexed<QuarantineEntry>[] = [];
   readonly duplicates: Indexed<{ device_id: string; seq: number; kept_index: number }>[] = [];
   private rows: Indexed<CuratedRow>[] | undefined;
 
-  constructor(readonly curatedColumns: CuratedColumns) {}
+  constructor(readonly raw: RawRecords, readonly curatedColumns: CuratedColumns) {}
 
   get curated(): readonly Indexed<CuratedRow>[] {
     if (this.rows === undefined) {
@@ -88,28 +65,26 @@ export interface TransformContext {
 }
 
 export function transformBatch(records: readonly KinesisStreamRecord[], { pseudonymise, now }: TransformContext): TransformResult {
-  const result = new BatchResult(new CuratedColumns(records.length));
+  const raw = new RawRecords(records, now);
+  const result = new BatchResult(raw, new CuratedColumns(records.length));
   // device_id -> seq -> batch position of the first reading kept.
   const seen = new Map<string, Map<number, number>>();
   const quarantinedAt = new Date(now).toISOString();
   for (let index = 0; index < records.length; index += 1) {
-    const record = records[index]!;
-    const unwrapped = unwrapRecord(record, now);
-    const { kinesis, envelope, payload } = unwrapped;
-    result.raw.push({ index, value: unwrapped });
-
-    const decoded = parsePayload(payload);
-    const validated = decoded.ok
-      ? validateVitals(decoded.value, envelope === null ? {} : { thingName: envelope.thing_name })
-      : decoded;
+    raw.unwrapNext();
+    const payload = raw.payload(index);
+    const thingName = raw.thingName(index);
+    const validated = validatePayload(payload, thingName === null ? {} : { thingName });
     if (!validated.ok) {
       result.quarantine.push({
         index,
-        value: { reasons: validated.reasons, payload_base64: payload.toString('base64'), kinesis, envelope, quarantined_at: quarantinedAt },
+        value: { reasons: validated.reasons, payload_base64: payload.toString('base64'), kinesis: raw.kinesis(index), envelope: raw.envelope(index), quarantined_at: quarantinedAt },
       });
       continue;
     }
     const { reading } = validated;
+    // device_id equals the thing name here (validation checked it); the payload's string is the batch's own.
+    if (thingName !== null) raw.shareThingName(index, reading.device_id);
     let seqs = seen.get(reading.device_id);
     if (seqs === undefined) {
       seqs = new Map();
@@ -122,23 +97,9 @@ export function transformBatch(records: readonly KinesisStreamRecord[], { pseudo
     }
     seqs.set(reading.seq, index);
     // The row object lives only until it is appended: the batch keeps the columns.
-    result.curatedColumns.append(toCuratedRow(reading, { kinesis, envelope, pseudonymise, ingestedAt: now }), index);
+    result.curatedColumns.append(toCuratedRow(reading, {
+      shardId: raw.shardId(index), sequenceNumber: raw.sequenceNumber(index), receivedAt: raw.receivedAtOf(index), pseudonymise, ingestedAt: now,
+    }), index);
   }
   return result;
-}
-
-/**
- * The contract's decodePayload, without decoding the text a second time on the hot path: a UTF-8 payload
- * of allowed size whose text parses is what decodePayload would accept; anything else goes through
- * decodePayload itself so that the reason codes stay the contract's.
- */
-function parsePayload(bytes: Buffer): ReturnType<typeof decodePayload> {
-  if (bytes.byteLength <= MAX_PAYLOAD_BYTES && isUtf8(bytes)) {
-    try {
-      return { ok: true, value: JSON.parse(bytes.toString('utf8')) as unknown };
-    } catch {
-      // not JSON: decodePayload names the reason
-    }
-  }
-  return decodePayload(bytes);
 }

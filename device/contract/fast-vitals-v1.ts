@@ -12,8 +12,8 @@ import { VitalsV1Schema, type VitalsV1 } from './vitals-v1.ts';
 
 const shape = VitalsV1Schema.shape;
 
-interface NumberRule { min: number; max: number; integer: boolean }
-interface StringRule { min: number; max: number; pattern: RegExp | null }
+export interface NumberRule { readonly min: number; readonly max: number; readonly integer: boolean }
+export interface StringRule { readonly min: number; readonly max: number; readonly pattern: RegExp | null }
 
 interface Check { check?: string; format?: string; pattern?: RegExp; value?: unknown; inclusive?: boolean; minimum?: number; maximum?: number }
 
@@ -23,7 +23,7 @@ function checksOf(schema: z.ZodType): Check[] {
 
 /** Min/max/integer of a z.number(), failing loudly on a check this fast path does not mirror. */
 function numberRule(schema: z.ZodNumber): NumberRule {
-  const rule: NumberRule = { min: -Infinity, max: Infinity, integer: false };
+  const rule = { min: -Infinity, max: Infinity, integer: false };
   for (const check of checksOf(schema)) {
     if (check.check === 'number_format' && check.format === 'safeint') rule.integer = true;
     else if (check.check === 'greater_than' && check.inclusive === true) rule.min = Math.max(rule.min, check.value as number);
@@ -34,7 +34,7 @@ function numberRule(schema: z.ZodNumber): NumberRule {
 }
 
 function stringRule(schema: z.ZodString): StringRule {
-  const rule: StringRule = { min: 0, max: Infinity, pattern: null };
+  const rule: { min: number; max: number; pattern: RegExp | null } = { min: 0, max: Infinity, pattern: null };
   for (const check of checksOf(schema)) {
     if (check.check === 'min_length') rule.min = check.minimum!;
     else if (check.check === 'max_length') rule.max = check.maximum!;
@@ -71,6 +71,14 @@ const SPO2_SCALES: ReadonlySet<unknown> = new Set(shape.spo2_scale.unwrap().opti
 const CONSCIOUSNESS: ReadonlySet<unknown> = new Set(shape.consciousness.unwrap().options);
 const QUALITY_FLAGS: ReadonlySet<unknown> = new Set(shape.quality.unwrap().element.options);
 const QUALITY_MAX = maxItems(shape.quality.unwrap());
+
+/** Every bound, pattern and enum of VitalsV1Schema, as read from it: for the fast paths that mirror it. */
+export const VITALS_V1_RULES = {
+  schema: SCHEMA_ID, device_id: DEVICE_ID, patient_id: PATIENT_ID, timestamp: TIMESTAMP, ward: WARD, bed: BED,
+  seq: SEQ, heart_rate: HEART_RATE, spo2: SPO2, respiratory_rate: RESPIRATORY_RATE, systolic_bp: SYSTOLIC_BP,
+  diastolic_bp: DIASTOLIC_BP, temperature_c: TEMPERATURE_C, battery_pct: BATTERY_PCT,
+  spo2_scales: SPO2_SCALES, consciousness: CONSCIOUSNESS, quality_flags: QUALITY_FLAGS, quality_max: QUALITY_MAX,
+} as const;
 
 const EXPECTED_KEYS = [
   'schema', 'device_id', 'patient_id', 'seq', 'timestamp', 'heart_rate', 'spo2', 'respiratory_rate', 'systolic_bp',

@@ -8,6 +8,7 @@ import {
   LegacyVitalsSchema, MAX_PAYLOAD_BYTES, VITALS_SCHEMA_ID, VitalsV1Schema,
   type Acvpu, type QualityFlag, type VitalsV1,
 } from './vitals-v1.ts';
+import { readCanonicalVitalsV1 } from './canonical-vitals-v1.ts';
 import { fastParseVitalsV1 } from './fast-vitals-v1.ts';
 
 export const REASON_CODES = [
@@ -73,8 +74,13 @@ export function decodePayload(bytes: Uint8Array): { ok: true; value: unknown } |
   }
 }
 
-/** Validates raw payload bytes (as they arrive from MQTT or Kinesis). */
+/**
+ * Validates raw payload bytes (as they arrive from MQTT or Kinesis). A valid message in the simulator's own
+ * layout is read straight from its bytes; anything else is parsed and validated field by field.
+ */
 export function validatePayload(bytes: Uint8Array, context: ValidationContext = {}): ValidationResult {
+  const message = readCanonicalVitalsV1(bytes);
+  if (message !== undefined) return completeVitalsV1(message, context);
   const decoded = decodePayload(bytes);
   return decoded.ok ? validateVitals(decoded.value, context) : decoded;
 }
@@ -98,6 +104,11 @@ export function validateVitals(value: unknown, context: ValidationContext = {}):
     if (!parsed.success) return { ok: false, reasons: reasonsFrom(parsed.error.issues, record) };
     message = parsed.data;
   }
+  return completeVitalsV1(message, context);
+}
+
+/** A message that passed the schema -> the cross-field checks, the measurement time and the reading. */
+function completeVitalsV1(message: VitalsV1, context: ValidationContext): ValidationResult {
   const reasons = crossFieldReasons(message, context);
   if (reasons.length > 0) return { ok: false, reasons };
   // Date.parse + toISOString cost as much as all the other checks together; a device clock's timestamp is

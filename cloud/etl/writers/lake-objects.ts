@@ -5,7 +5,7 @@
  * unsafe. Pure: same batch, same objects, byte for byte.
  */
 import { valueAt, type CuratedColumns } from '../curated-columns.ts';
-import { rawEntryOf, type Indexed, type QuarantineEntry, type RawRecord, type TransformResult } from '../transform.ts';
+import type { Indexed, QuarantineEntry, TransformResult } from '../transform.ts';
 import { encodeJsonLinesGzip, JSONL_GZIP_CONTENT_TYPE } from './jsonl-gzip.ts';
 import { curatedKey, hourPartition, quarantineKey, rawKey, type HourPartition } from './lake-keys.ts';
 import { encodeCuratedColumns, PARQUET_CONTENT_TYPE } from './parquet.ts';
@@ -55,12 +55,14 @@ function curatedPositions(columns: CuratedColumns): Indexed<number>[] {
 
 export function planLakeObjects(result: TransformResult): LakeObject[] {
   const objects: LakeObject[] = [];
-  for (const group of groupBy<RawRecord>(result.raw, (raw) => ({ shard: raw.kinesis.shard_id, at: raw.kinesis.arrived_at, seq: raw.kinesis.sequence_number }))) {
+  const { raw } = result;
+  const records = Array.from({ length: raw.length }, (_, at) => ({ index: at, value: at }));
+  for (const group of groupBy<number>(records, (at) => ({ shard: raw.shardId(at), at: raw.arrivedAt(at), seq: raw.sequenceNumber(at) }))) {
     objects.push({
       layer: 'raw',
       key: rawKey(group.partition, group.shard, group.firstSeq, group.lastSeq),
       contentType: JSONL_GZIP_CONTENT_TYPE,
-      body: encodeJsonLinesGzip(group.entries.map((entry) => rawEntryOf(entry.value))),
+      body: encodeJsonLinesGzip(group.entries.map((entry) => raw.entry(entry.value))),
       indexes: group.entries.map((entry) => entry.index),
       rows: group.entries.length,
     });

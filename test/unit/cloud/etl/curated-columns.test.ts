@@ -66,7 +66,10 @@ describe('transformBatch columns', () => {
       const unwrapped = unwrapRecord(records[index]!, context.now);
       const validated = validatePayload(unwrapped.payload, { thingName: unwrapped.envelope!.thing_name });
       if (!validated.ok) throw new Error('fixture is valid');
-      return toCuratedRow(validated.reading, { ...unwrapped, pseudonymise: context.pseudonymise, ingestedAt: context.now });
+      return toCuratedRow(validated.reading, {
+        shardId: unwrapped.kinesis.shard_id, sequenceNumber: unwrapped.kinesis.sequence_number, receivedAt: unwrapped.envelope!.received_at,
+        pseudonymise: context.pseudonymise, ingestedAt: context.now,
+      });
     });
     expect(result.curated.map((row) => row.value)).toStrictEqual(expected);
   });
