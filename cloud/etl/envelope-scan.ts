@@ -116,7 +116,7 @@ function integerEnd(text: string, at: number): number {
  * characters outside the alphabet, so the caller checks the decoded length against this: short means such
  * a character (a control character, say, which JSON.parse would have rejected) was there.
  */
-function base64Bytes(text: string, start: number, end: number): number {
+export function base64Bytes(text: string, start: number, end: number): number {
   const length = end - start;
   if (length % 4 !== 0) return -1;
   let padding = 0;

@@ -4,7 +4,8 @@
  * is then the payload itself, with no thing name to check it against.
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { scanEnvelope } from './envelope-scan.ts';
+import { AsciiReader, literalOf } from '../../device/contract/ascii-bytes.ts';
+import { base64Bytes, scanEnvelope } from './envelope-scan.ts';
 
 export interface KinesisMeta {
   shard_id: string;
@@ -42,11 +43,11 @@ export interface PayloadSink {
 /** Lambda's eventID is `<shardId>:<sequenceNumber>`; the shard id is what keys the lake objects. */
 export function shardIdOf(record: KinesisStreamRecord): string {
   const { eventID } = record;
+  // A batch comes from one shard: the previous record's shard is checked first, and reusing its string
+  // keeps one slice per record out of the heap the batch holds (fewer live objects = cheaper scavenges).
+  if (lastShardId.length > 0 && eventID.charCodeAt(lastShardId.length) === 0x3a && eventID.startsWith(lastShardId)) return lastShardId;
   const colon = eventID.indexOf(':');
   if (colon <= 0) return 'shardId-unknown';
-  // A batch comes from one shard: reusing the previous string keeps one slice per record out of the heap
-  // the batch holds (fewer live objects = cheaper scavenges).
-  if (colon === lastShardId.length && eventID.startsWith(lastShardId)) return lastShardId;
   lastShardId = eventID.slice(0, colon);
   return lastShardId;
 }
@@ -96,6 +97,8 @@ export function unwrapRecord(record: KinesisStreamRecord, now: number): Unwrappe
 function unwrapBytes(bytes: Buffer, length: number, sink: PayloadSink): EnvelopeMeta | null {
   // The rule's envelope is a JSON object whose keys include "thing_name"; a bare vitals payload is not.
   if (length > 0 && bytes[0] === 0x7b) {
+    const envelope = readRuleEnvelope(bytes, length, sink);
+    if (envelope !== undefined) return envelope;
     const text = bytes.toString('utf8', 0, length);
     const mark = sink.size;
     const scanned = scanEnvelope(text);
@@ -116,6 +119,47 @@ function unwrapBytes(bytes: Buffer, length: number, sink: PayloadSink): Envelope
   }
   sink.appendBytes(bytes, 0, length);
   return null;
+}
+
+const ENVELOPE_HEAD = literalOf('{"payload":"');
+const THING_NAME = literalOf('","thing_name":"');
+const CLIENT_ID = literalOf('","client_id":"');
+const RECEIVED_AT = literalOf('","received_at":');
+const envelopeReader = new AsciiReader();
+
+/**
+ * The envelope exactly as the rule writes it (its keys in the SELECT's order, names of printable ASCII, an
+ * integer received_at), read from the bytes: names interned (the thing name is then the very string of
+ * the payload's device_id), no text of the whole envelope. Anything else: undefined, nothing appended.
+ */
+function readRuleEnvelope(bytes: Buffer, length: number, sink: PayloadSink): EnvelopeMeta | undefined {
+  const r = envelopeReader;
+  r.reset(bytes, length);
+  if (!r.literal(ENVELOPE_HEAD)) return undefined;
+  const payloadStart = r.at;
+  // Base64 has no quote: the payload ends at the next one (a native search over its ~400 bytes).
+  const payloadEnd = bytes.indexOf(0x22, payloadStart);
+  if (payloadEnd < 0 || payloadEnd >= length) return undefined;
+  r.at = payloadEnd;
+  if (!r.literal(THING_NAME)) return undefined;
+  const thingEnd = r.stringEnd();
+  if (thingEnd < 0) return undefined;
+  const thingName = r.intern(thingEnd);
+  if (!r.literal(CLIENT_ID)) return undefined;
+  const clientEnd = r.stringEnd();
+  if (clientEnd < 0) return undefined;
+  const clientId = r.intern(clientEnd);
+  if (!r.literal(RECEIVED_AT)) return undefined;
+  const receivedAt = r.integer();
+  if (Number.isNaN(receivedAt) || bytes[r.at] !== 0x7d || r.at + 1 !== length) return undefined;
+  const base64 = bytes.toString('latin1', payloadStart, payloadEnd);
+  const mark = sink.size;
+  // Short of what the base64's length promises: a byte outside the alphabet (an escape, say); JSON.parse decides.
+  if (sink.appendBase64(base64) !== base64Bytes(base64, 0, base64.length)) {
+    sink.truncate(mark);
+    return undefined;
+  }
+  return envelopeMeta(thingName, clientId, receivedAt);
 }
 
 function envelopeMeta(thingName: string, clientId: unknown, receivedAt: unknown): EnvelopeMeta {

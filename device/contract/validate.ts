@@ -8,7 +8,10 @@ import {
   LegacyVitalsSchema, MAX_PAYLOAD_BYTES, VITALS_SCHEMA_ID, VitalsV1Schema,
   type Acvpu, type QualityFlag, type VitalsV1,
 } from './vitals-v1.ts';
-import { readCanonicalVitalsV1 } from './canonical-vitals-v1.ts';
+import { readCanonicalVitalsV1, type CanonicalExtras } from './canonical-vitals-v1.ts';
+import { canonicalUtcMillis } from './timestamps.ts';
+
+export { canonicalUtcMillis };
 import { fastParseVitalsV1 } from './fast-vitals-v1.ts';
 
 export const REASON_CODES = [
@@ -79,8 +82,8 @@ export function decodePayload(bytes: Uint8Array): { ok: true; value: unknown } |
  * layout is read straight from its bytes; anything else is parsed and validated field by field.
  */
 export function validatePayload(bytes: Uint8Array, context: ValidationContext = {}): ValidationResult {
-  const message = readCanonicalVitalsV1(bytes);
-  if (message !== undefined) return completeVitalsV1(message, context);
+  const message = readCanonicalVitalsV1(bytes, canonicalExtras);
+  if (message !== undefined) return completeVitalsV1(message, context, canonicalExtras.measuredAt);
   const decoded = decodePayload(bytes);
   return decoded.ok ? validateVitals(decoded.value, context) : decoded;
 }
@@ -107,13 +110,19 @@ export function validateVitals(value: unknown, context: ValidationContext = {}):
   return completeVitalsV1(message, context);
 }
 
-/** A message that passed the schema -> the cross-field checks, the measurement time and the reading. */
-function completeVitalsV1(message: VitalsV1, context: ValidationContext): ValidationResult {
+/** Filled by the byte reader with the measurement time it read from the timestamp. */
+const canonicalExtras: CanonicalExtras = { measuredAt: Number.NaN };
+
+/**
+ * A message that passed the schema -> the cross-field checks, the measurement time and the reading.
+ * `knownMeasuredAt`: canonicalUtcMillis of the timestamp when the caller has it already (NaN: not canonical).
+ */
+function completeVitalsV1(message: VitalsV1, context: ValidationContext, knownMeasuredAt?: number): ValidationResult {
   const reasons = crossFieldReasons(message, context);
-  if (reasons.length > 0) return { ok: false, reasons };
+  if (reasons.length > 0) return { ok: false, reasons: [...reasons] };
   // Date.parse + toISOString cost as much as all the other checks together; a device clock's timestamp is
   // nearly always in toISOString's own form already, and then it is kept as it is.
-  const canonicalAt = canonicalUtcMillis(message.timestamp);
+  const canonicalAt = knownMeasuredAt === undefined ? canonicalUtcMillis(message.timestamp) : Number.isNaN(knownMeasuredAt) ? undefined : knownMeasuredAt;
   const measuredAt = canonicalAt ?? Date.parse(message.timestamp);
   if (!Number.isFinite(measuredAt)) return fail('bad_timestamp', 'timestamp is not a real date', 'timestamp');
   return {
@@ -142,57 +151,30 @@ function completeVitalsV1(message: VitalsV1, context: ValidationContext): Valida
   };
 }
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** The number in text[from, to) when it is all ASCII digits, else -1. */
-function digitsAt(text: string, from: number, to: number): number {
-  let value = 0;
-  for (let i = from; i < to; i += 1) {
-    const digit = text.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) return -1;
-    value = value * 10 + digit;
-  }
-  return value;
-}
-
-/**
- * Epoch ms of a timestamp that is exactly what `toISOString` would print for it (YYYY-MM-DDTHH:MM:SS.mmmZ,
- * a real date, year 1000-9999), so that Date.parse and toISOString can be skipped; undefined for anything
- * else (other fraction lengths, 24:00, 29 February of a common year...), which takes the Date.parse path.
- */
-export function canonicalUtcMillis(text: string): number | undefined {
-  if (text.length !== 24 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':'
-    || text[16] !== ':' || text[19] !== '.' || text[23] !== 'Z') return undefined;
-  const year = digitsAt(text, 0, 4);
-  const month = digitsAt(text, 5, 7);
-  const day = digitsAt(text, 8, 10);
-  const hour = digitsAt(text, 11, 13);
-  const minute = digitsAt(text, 14, 16);
-  const second = digitsAt(text, 17, 19);
-  const millis = digitsAt(text, 20, 23);
-  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59
-    || second < 0 || second > 59 || millis < 0) return undefined;
-  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  if (day > DAYS_IN_MONTH[month - 1]! + (leap ? 1 : 0)) return undefined;
-  return Date.UTC(year, month - 1, day, hour, minute, second, millis);
-}
-
 const MEASURED = ['heart_rate', 'spo2', 'respiratory_rate', 'systolic_bp', 'diastolic_bp', 'temperature_c'] as const;
 
-function crossFieldReasons(message: VitalsV1, context: ValidationContext): Reason[] {
-  const reasons: Reason[] = [];
+/** Shared by every message that passes the cross-field checks: nothing is allocated for a valid one. */
+const NO_REASONS: readonly Reason[] = Object.freeze([]);
+
+function crossFieldReasons(message: VitalsV1, context: ValidationContext): readonly Reason[] {
+  let reasons: Reason[] | undefined;
   if (context.thingName !== undefined && message.device_id !== context.thingName) {
-    reasons.push({ code: 'device_mismatch', field: 'device_id', message: `device_id "${message.device_id}" was published by thing "${context.thingName}"` });
+    (reasons ??= []).push({ code: 'device_mismatch', field: 'device_id', message: `device_id "${message.device_id}" was published by thing "${context.thingName}"` });
   }
   if (message.systolic_bp !== null && message.diastolic_bp !== null && message.diastolic_bp >= message.systolic_bp) {
-    reasons.push({ code: 'inconsistent', field: 'diastolic_bp', message: `diastolic ${message.diastolic_bp} mmHg is not below systolic ${message.systolic_bp} mmHg` });
+    (reasons ??= []).push({ code: 'inconsistent', field: 'diastolic_bp', message: `diastolic ${message.diastolic_bp} mmHg is not below systolic ${message.systolic_bp} mmHg` });
   }
-  // (Filtered only when some value is null: this runs for every valid message, so it allocates nothing then.)
-  if ((message.quality === undefined || message.quality.length === 0) && MEASURED.some((name) => message[name] === null)) {
+  if ((message.quality === undefined || message.quality.length === 0) && hasNullVital(message)) {
     const missing = MEASURED.filter((name) => message[name] === null);
-    reasons.push({ code: 'inconsistent', field: missing[0], message: `${missing.join(', ')} null without a quality flag saying why` });
+    (reasons ??= []).push({ code: 'inconsistent', field: missing[0], message: `${missing.join(', ')} null without a quality flag saying why` });
   }
-  return reasons;
+  return reasons ?? NO_REASONS;
+}
+
+/** (A loop, not MEASURED.some: a closure per message for what nearly always answers no.) */
+function hasNullVital(message: VitalsV1): boolean {
+  for (let i = 0; i < MEASURED.length; i += 1) if (message[MEASURED[i]!] === null) return true;
+  return false;
 }
 
 /** Legacy: {patient_id, heart_rate, temperature (°F), timestamp}. Normalised to °C; seq from the timestamp. */
