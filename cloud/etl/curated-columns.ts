@@ -156,6 +156,14 @@ export class CuratedColumns {
     this.length = at + 1;
   }
 
+  /** The (seq, batch position) of each row of `device`: for the deduplicator, when a device's seqs stop rising. */
+  *keptOf(device: string): Iterable<readonly [seq: number, index: number]> {
+    const { device_id: devices, seq } = this.byField;
+    const code = devices.lookup.get(device);
+    if (code === undefined) return;
+    for (let at = 0; at < this.length; at += 1) if (devices.codes[at] === code) yield [seq.values[at]!, this.index[at]!];
+  }
+
   /** The storage of one column, by schema name. */
   column(name: string): ColumnData {
     const data = this.byName.get(name);

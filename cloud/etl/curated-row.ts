@@ -3,7 +3,7 @@
  * replaced by its pseudonym, ingest time and latency added. Timestamps are epoch milliseconds (UTC).
  */
 import type { VitalsReading } from '../../device/contract/index.ts';
-import { news2 } from '../news2/news2.ts';
+import { missingText, newNews2Scratch, scoreNews2 } from '../news2/news2.ts';
 import type { Pseudonymiser } from './pseudonym.ts';
 
 export interface CuratedRow {
@@ -52,42 +52,49 @@ export interface RowContext {
   ingestedAt: number;
 }
 
-export function toCuratedRow(reading: VitalsReading, { shardId, sequenceNumber, receivedAt, pseudonymise, ingestedAt }: RowContext): CuratedRow {
-  const score = news2(reading);
-  return {
-    device_id: reading.device_id,
-    seq: reading.seq,
-    patient_key: pseudonymise(reading.patient_id),
-    ward: reading.ward,
-    bed: reading.bed,
-    measured_at: reading.measured_at_ms,
-    heart_rate: reading.heart_rate,
-    spo2: reading.spo2,
-    respiratory_rate: reading.respiratory_rate,
-    systolic_bp: reading.systolic_bp,
-    diastolic_bp: reading.diastolic_bp,
-    temperature_c: reading.temperature_c,
-    on_oxygen: reading.on_oxygen,
-    spo2_scale: reading.spo2_scale,
-    consciousness: reading.consciousness,
-    quality_flags: reading.quality.length > 0 ? reading.quality.join(',') : null,
-    battery_pct: reading.battery_pct,
-    news2_respiration: score.subscores.respiration,
-    news2_spo2: score.subscores.spo2,
-    news2_air_or_oxygen: score.subscores.air_or_oxygen,
-    news2_systolic_bp: score.subscores.systolic_bp,
-    news2_pulse: score.subscores.pulse,
-    news2_consciousness: score.subscores.consciousness,
-    news2_temperature: score.subscores.temperature,
-    news2_total: score.total,
-    news2_band: score.band,
-    news2_complete: score.complete,
-    news2_missing: score.missing.length > 0 ? score.missing.join(',') : null,
-    source_schema: reading.source_schema,
-    received_at: receivedAt,
-    ingested_at: ingestedAt,
-    ingest_latency_ms: ingestedAt - reading.measured_at_ms,
-    kinesis_shard: shardId,
-    kinesis_sequence: sequenceNumber,
-  };
+/** Refilled per row: the score is copied into the row at once. */
+const score = newNews2Scratch();
+
+/**
+ * The row of `reading`, written into `into` when given (a row of an earlier call: a batch reuses one), else
+ * into a new object; fields in schema order either way.
+ */
+export function toCuratedRow(reading: VitalsReading, { shardId, sequenceNumber, receivedAt, pseudonymise, ingestedAt }: RowContext, into?: CuratedRow): CuratedRow {
+  scoreNews2(reading, score);
+  const row = into ?? ({} as CuratedRow);
+  row.device_id = reading.device_id;
+  row.seq = reading.seq;
+  row.patient_key = pseudonymise(reading.patient_id);
+  row.ward = reading.ward;
+  row.bed = reading.bed;
+  row.measured_at = reading.measured_at_ms;
+  row.heart_rate = reading.heart_rate;
+  row.spo2 = reading.spo2;
+  row.respiratory_rate = reading.respiratory_rate;
+  row.systolic_bp = reading.systolic_bp;
+  row.diastolic_bp = reading.diastolic_bp;
+  row.temperature_c = reading.temperature_c;
+  row.on_oxygen = reading.on_oxygen;
+  row.spo2_scale = reading.spo2_scale;
+  row.consciousness = reading.consciousness;
+  row.quality_flags = reading.quality.length > 0 ? reading.quality.join(',') : null;
+  row.battery_pct = reading.battery_pct;
+  row.news2_respiration = score.respiration;
+  row.news2_spo2 = score.spo2;
+  row.news2_air_or_oxygen = score.air_or_oxygen;
+  row.news2_systolic_bp = score.systolic_bp;
+  row.news2_pulse = score.pulse;
+  row.news2_consciousness = score.consciousness;
+  row.news2_temperature = score.temperature;
+  row.news2_total = score.total;
+  row.news2_band = score.band;
+  row.news2_complete = score.missingMask === 0;
+  row.news2_missing = missingText(score.missingMask);
+  row.source_schema = reading.source_schema;
+  row.received_at = receivedAt;
+  row.ingested_at = ingestedAt;
+  row.ingest_latency_ms = ingestedAt - reading.measured_at_ms;
+  row.kinesis_shard = shardId;
+  row.kinesis_sequence = sequenceNumber;
+  return row;
 }

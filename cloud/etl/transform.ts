@@ -7,9 +7,10 @@
  * records an unwritten object held (partial batch responses).
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { validatePayload, type Reason } from '../../device/contract/index.ts';
+import { validatePayload, type Reason, type ValidationContext } from '../../device/contract/index.ts';
+import { BatchDeduplicator } from './batch-dedup.ts';
 import { CuratedColumns } from './curated-columns.ts';
-import { toCuratedRow, type CuratedRow } from './curated-row.ts';
+import { toCuratedRow, type CuratedRow, type RowContext } from './curated-row.ts';
 import type { EnvelopeMeta, KinesisMeta } from './kinesis-record.ts';
 import type { Pseudonymiser } from './pseudonym.ts';
 import { RawRecords } from './raw-records.ts';
@@ -67,14 +68,20 @@ export interface TransformContext {
 export function transformBatch(records: readonly KinesisStreamRecord[], { pseudonymise, now }: TransformContext): TransformResult {
   const raw = new RawRecords(records, now);
   const result = new BatchResult(raw, new CuratedColumns(records.length));
-  // device_id -> seq -> batch position of the first reading kept.
-  const seen = new Map<string, Map<number, number>>();
+  const dedup = new BatchDeduplicator(result.curatedColumns);
   const quarantinedAt = new Date(now).toISOString();
+  // One context and one row for the whole batch, refilled per record: nothing of them outlives the record.
+  const validation: ValidationContext = {};
+  const rowContext: RowContext = { shardId: '', sequenceNumber: '', receivedAt: null, pseudonymise, ingestedAt: now };
+  let row: CuratedRow | undefined;
+  // Two passes (every record unwrapped, then every payload validated and scored): each loop's code and
+  // data stay hot, which measured 3-4 % faster than doing both per record.
+  for (let index = 0; index < records.length; index += 1) raw.unwrapNext();
   for (let index = 0; index < records.length; index += 1) {
-    raw.unwrapNext();
     const payload = raw.payload(index);
     const thingName = raw.thingName(index);
-    const validated = validatePayload(payload, thingName === null ? {} : { thingName });
+    validation.thingName = thingName ?? undefined;
+    const validated = validatePayload(payload, validation);
     if (!validated.ok) {
       result.quarantine.push({
         index,
@@ -85,21 +92,17 @@ export function transformBatch(records: readonly KinesisStreamRecord[], { pseudo
     const { reading } = validated;
     // device_id equals the thing name here (validation checked it); the payload's string is the batch's own.
     if (thingName !== null) raw.shareThingName(index, reading.device_id);
-    let seqs = seen.get(reading.device_id);
-    if (seqs === undefined) {
-      seqs = new Map();
-      seen.set(reading.device_id, seqs);
-    }
-    const keptIndex = seqs.get(reading.seq);
-    if (keptIndex !== undefined) {
+    const keptIndex = dedup.keep(reading.device_id, reading.seq, index);
+    if (keptIndex >= 0) {
       result.duplicates.push({ index, value: { device_id: reading.device_id, seq: reading.seq, kept_index: keptIndex } });
       continue;
     }
-    seqs.set(reading.seq, index);
-    // The row object lives only until it is appended: the batch keeps the columns.
-    result.curatedColumns.append(toCuratedRow(reading, {
-      shardId: raw.shardId(index), sequenceNumber: raw.sequenceNumber(index), receivedAt: raw.receivedAtOf(index), pseudonymise, ingestedAt: now,
-    }), index);
+    rowContext.shardId = raw.shardId(index);
+    rowContext.sequenceNumber = raw.sequenceNumber(index);
+    rowContext.receivedAt = raw.receivedAtOf(index);
+    // The row is copied into the columns at once: the batch keeps the columns, not the row.
+    row = toCuratedRow(reading, rowContext, row);
+    result.curatedColumns.append(row, index);
   }
   return result;
 }

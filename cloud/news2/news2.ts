@@ -139,30 +139,74 @@ export function news2Band(total: number, anySingleThree: boolean): News2Band {
   return 'low';
 }
 
-export function news2(input: News2Input): News2Score {
-  const spo2 = present(input.spo2)
+/**
+ * The score without an object per call (the ETL scores every reading): sub-scores in chart order, total,
+ * band, and the parameters missing as a bit mask (bit i: NEWS2_PARAMETERS[i]). news2() gives the same as
+ * an object.
+ */
+export interface News2Scratch {
+  respiration: number | null;
+  spo2: number | null;
+  air_or_oxygen: number | null;
+  systolic_bp: number | null;
+  pulse: number | null;
+  consciousness: number | null;
+  temperature: number | null;
+  total: number;
+  band: News2Band;
+  missingMask: number;
+}
+
+export function newNews2Scratch(): News2Scratch {
+  return { respiration: null, spo2: null, air_or_oxygen: null, systolic_bp: null, pulse: null, consciousness: null, temperature: null, total: 0, band: 'low', missingMask: 0 };
+}
+
+/** Scores `input` into `out` (and returns it). */
+export function scoreNews2(input: News2Input, out: News2Scratch): News2Scratch {
+  out.respiration = present(input.respiratory_rate) ? respirationScore(input.respiratory_rate) : null;
+  out.spo2 = present(input.spo2)
     ? (input.spo2_scale === 2 ? spo2Scale2Score(input.spo2, input.on_oxygen) : spo2Scale1Score(input.spo2))
     : null;
-  const subscores: Record<News2Parameter, number | null> = {
-    respiration: present(input.respiratory_rate) ? respirationScore(input.respiratory_rate) : null,
-    spo2,
-    air_or_oxygen: input.on_oxygen === null ? null : airOrOxygenScore(input.on_oxygen),
-    systolic_bp: present(input.systolic_bp) ? systolicScore(input.systolic_bp) : null,
-    pulse: present(input.heart_rate) ? pulseScore(input.heart_rate) : null,
-    consciousness: input.consciousness === null ? null : consciousnessScore(input.consciousness),
-    temperature: present(input.temperature_c) ? temperatureScore(input.temperature_c) : null,
+  out.air_or_oxygen = input.on_oxygen === null ? null : airOrOxygenScore(input.on_oxygen);
+  out.systolic_bp = present(input.systolic_bp) ? systolicScore(input.systolic_bp) : null;
+  out.pulse = present(input.heart_rate) ? pulseScore(input.heart_rate) : null;
+  out.consciousness = input.consciousness === null ? null : consciousnessScore(input.consciousness);
+  out.temperature = present(input.temperature_c) ? temperatureScore(input.temperature_c) : null;
+  // Written out in chart order (a loop over an array of the seven would allocate the array per call).
+  const mask = (out.respiration === null ? 1 : 0) | (out.spo2 === null ? 2 : 0) | (out.air_or_oxygen === null ? 4 : 0)
+    | (out.systolic_bp === null ? 8 : 0) | (out.pulse === null ? 16 : 0) | (out.consciousness === null ? 32 : 0) | (out.temperature === null ? 64 : 0);
+  out.total = (out.respiration ?? 0) + (out.spo2 ?? 0) + (out.air_or_oxygen ?? 0) + (out.systolic_bp ?? 0) + (out.pulse ?? 0)
+    + (out.consciousness ?? 0) + (out.temperature ?? 0);
+  const anySingleThree = out.respiration === 3 || out.spo2 === 3 || out.air_or_oxygen === 3 || out.systolic_bp === 3
+    || out.pulse === 3 || out.consciousness === 3 || out.temperature === 3;
+  out.band = news2Band(out.total, anySingleThree);
+  out.missingMask = mask;
+  return out;
+}
+
+/** The parameters of a missing mask, in chart order. */
+export function missingParameters(mask: number): News2Parameter[] {
+  return NEWS2_PARAMETERS.filter((_, i) => (mask & (1 << i)) !== 0);
+}
+
+const MISSING_TEXT: readonly (string | null)[] = Array.from({ length: 1 << NEWS2_PARAMETERS.length }, (_, mask) => (mask === 0 ? null : missingParameters(mask).join(',')));
+
+/** The missing parameters comma-joined in chart order (one shared string per mask), null when none. */
+export function missingText(mask: number): string | null {
+  return MISSING_TEXT[mask]!;
+}
+
+export function news2(input: News2Input): News2Score {
+  const s = scoreNews2(input, newNews2Scratch());
+  const missing = missingParameters(s.missingMask);
+  return {
+    subscores: {
+      respiration: s.respiration, spo2: s.spo2, air_or_oxygen: s.air_or_oxygen, systolic_bp: s.systolic_bp,
+      pulse: s.pulse, consciousness: s.consciousness, temperature: s.temperature,
+    },
+    total: s.total,
+    band: s.band,
+    complete: missing.length === 0,
+    missing,
   };
-  let total = 0;
-  let anySingleThree = false;
-  const missing: News2Parameter[] = [];
-  for (const parameter of NEWS2_PARAMETERS) {
-    const score = subscores[parameter];
-    if (score === null) {
-      missing.push(parameter);
-    } else {
-      total += score;
-      if (score === 3) anySingleThree = true;
-    }
-  }
-  return { subscores, total, band: news2Band(total, anySingleThree), complete: missing.length === 0, missing };
 }

@@ -5,16 +5,21 @@
  * here, so what saves time is touching each byte once and creating as few strings as possible.
  */
 
-/** A literal to match: its bytes, and the same bytes as little-endian 32-bit words. */
+/**
+ * A literal to match: its bytes, and the same bytes read eight at a time as doubles. Comparing doubles is
+ * comparing bits for these: bytes of printable ASCII never make a NaN (that needs a byte of 0xF0 or more
+ * below the top one) nor a zero, the only doubles whose equality is not bitwise.
+ */
 export interface Literal {
   readonly bytes: Uint8Array;
-  readonly words: Int32Array;
+  readonly octets: Float64Array;
 }
 
 export function literalOf(text: string): Literal {
   const bytes = Uint8Array.from(text, (char) => char.charCodeAt(0));
+  if (bytes.some((byte) => byte < 0x20 || byte > 0x7e)) throw new RangeError(`literalOf: ${JSON.stringify(text)} is not printable ASCII`);
   const view = new DataView(bytes.buffer);
-  return { bytes, words: Int32Array.from({ length: bytes.length >> 2 }, (_, k) => view.getInt32(k * 4, true)) };
+  return { bytes, octets: Float64Array.from({ length: bytes.length >> 3 }, (_, k) => view.getFloat64(k * 8, true)) };
 }
 
 /** 0: a byte a JSON string may hold as it is and that is printable ASCII; 1: the closing quote; 2: anything else. */
@@ -35,12 +40,14 @@ class AsciiInterner {
   private readonly hashes = new Int32Array(SLOTS);
   private readonly lengths = new Int32Array(SLOTS).fill(-1);
   private readonly slotBytes = new Uint8Array(SLOTS * MAX_BYTES);
+  private readonly slotView = new DataView(this.slotBytes.buffer);
   private readonly strings: (string | undefined)[] = new Array<string | undefined>(SLOTS);
   private readonly passed = new Int32Array(SLOTS);
   /** The slot of the last string interned, or -1 when it was too long for one. */
   slot = -1;
 
-  intern(bytes: Buffer, start: number, end: number, hash: number): string {
+  /** `view` and `base`: the bytes' ArrayBuffer and where `bytes` starts in it (compared four bytes at a time). */
+  intern(bytes: Buffer, view: DataView<ArrayBufferLike>, base: number, start: number, end: number, hash: number): string {
     const length = end - start;
     if (length > MAX_BYTES) {
       this.slot = -1;
@@ -49,9 +56,10 @@ class AsciiInterner {
     const slot = (hash >>> 0) & (SLOTS - 1);
     this.slot = slot;
     if (this.lengths[slot] === length && this.hashes[slot] === hash) {
-      const base = slot * MAX_BYTES;
+      const stored = slot * MAX_BYTES;
       let k = 0;
-      while (k < length && this.slotBytes[base + k] === bytes[start + k]) k += 1;
+      while (k + 4 <= length && this.slotView.getInt32(stored + k) === view.getInt32(base + start + k)) k += 4;
+      while (k < length && this.slotBytes[stored + k] === bytes[start + k]) k += 1;
       if (k === length) return this.strings[slot]!;
     }
     const text = bytes.toString('latin1', start, end);
@@ -90,8 +98,8 @@ export class AsciiReader {
 
   /** Reads `bytes[0, end)` from the start. */
   reset(bytes: Uint8Array, end = bytes.byteLength): void {
-    this.bytes = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (this.view.buffer !== bytes.buffer) this.view = new DataView(bytes.buffer);
+    this.bytes = bytes instanceof Buffer ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.base = bytes.byteOffset;
     this.at = 0;
     this.end = end;
@@ -102,10 +110,10 @@ export class AsciiReader {
     const { at } = this;
     const length = expected.bytes.length;
     if (at + length > this.end) return false;
-    const { words } = expected;
+    const { octets } = expected;
     const base = this.base + at;
-    for (let k = 0; k < words.length; k += 1) if (this.view.getInt32(base + k * 4, true) !== words[k]) return false;
-    for (let k = words.length * 4; k < length; k += 1) if (this.bytes[at + k] !== expected.bytes[k]) return false;
+    for (let k = 0; k < octets.length; k += 1) if (this.view.getFloat64(base + k * 8, true) !== octets[k]) return false;
+    for (let k = octets.length * 8; k < length; k += 1) if (this.bytes[at + k] !== expected.bytes[k]) return false;
     this.at = at + length;
     return true;
   }
@@ -133,7 +141,7 @@ export class AsciiReader {
 
   /** The string from the cursor to `end` (as found by stringEnd), shared with every equal one; the cursor moves to `end`. */
   intern(end: number): string {
-    const text = this.interner.intern(this.bytes, this.at, end, this.hash);
+    const text = this.interner.intern(this.bytes, this.view, this.base, this.at, end, this.hash);
     this.at = end;
     return text;
   }

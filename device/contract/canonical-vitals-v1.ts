@@ -12,7 +12,7 @@
  */
 import { AsciiReader, literalOf } from './ascii-bytes.ts';
 import { VITALS_V1_RULES as RULES, type NumberRule, type StringRule } from './fast-vitals-v1.ts';
-import { canonicalUtcMillis } from './timestamps.ts';
+import { canonicalUtcMillisOfBytes } from './timestamps.ts';
 import { MAX_PAYLOAD_BYTES, type VitalsV1 } from './vitals-v1.ts';
 
 const HEAD = literalOf(`{"schema":${JSON.stringify(RULES.schema)},"device_id":"`);
@@ -207,9 +207,9 @@ export function readCanonicalVitalsV1(bytes: Uint8Array, extras?: CanonicalExtra
 function readTimestamp(r: VitalsReader, extras: CanonicalExtras | undefined): string | undefined {
   const end = r.stringEnd();
   if (end < 0) return undefined;
+  const measuredAt = canonicalUtcMillisOfBytes(r.bytes, r.at, end);
   // Timestamps differ from message to message: not worth a slot of the intern table.
   const text = r.text(end);
-  const measuredAt = canonicalUtcMillis(text);
   if (extras !== undefined) extras.measuredAt = measuredAt ?? Number.NaN;
   if (measuredAt !== undefined) return text;
   const rule = RULES.timestamp;

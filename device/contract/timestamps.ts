@@ -21,13 +21,31 @@ function digitsAt(text: string, from: number, to: number): number {
 export function canonicalUtcMillis(text: string): number | undefined {
   if (text.length !== 24 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':'
     || text[16] !== ':' || text[19] !== '.' || text[23] !== 'Z') return undefined;
-  const year = digitsAt(text, 0, 4);
-  const month = digitsAt(text, 5, 7);
-  const day = digitsAt(text, 8, 10);
-  const hour = digitsAt(text, 11, 13);
-  const minute = digitsAt(text, 14, 16);
-  const second = digitsAt(text, 17, 19);
-  const millis = digitsAt(text, 20, 23);
+  return utcMillis(digitsAt(text, 0, 4), digitsAt(text, 5, 7), digitsAt(text, 8, 10), digitsAt(text, 11, 13),
+    digitsAt(text, 14, 16), digitsAt(text, 17, 19), digitsAt(text, 20, 23));
+}
+
+/** canonicalUtcMillis of the 24 ASCII bytes at `bytes[at]` (the byte reader's path: no string needed). */
+export function canonicalUtcMillisOfBytes(bytes: Uint8Array, at: number, end: number): number | undefined {
+  if (end - at !== 24 || bytes[at + 4] !== 0x2d || bytes[at + 7] !== 0x2d || bytes[at + 10] !== 0x54 || bytes[at + 13] !== 0x3a
+    || bytes[at + 16] !== 0x3a || bytes[at + 19] !== 0x2e || bytes[at + 23] !== 0x5a) return undefined;
+  return utcMillis(byteDigitsAt(bytes, at, 4), byteDigitsAt(bytes, at + 5, 2), byteDigitsAt(bytes, at + 8, 2), byteDigitsAt(bytes, at + 11, 2),
+    byteDigitsAt(bytes, at + 14, 2), byteDigitsAt(bytes, at + 17, 2), byteDigitsAt(bytes, at + 20, 3));
+}
+
+/** The number in the `count` ASCII digits at `bytes[from]`, else -1. */
+function byteDigitsAt(bytes: Uint8Array, from: number, count: number): number {
+  let value = 0;
+  for (let i = from; i < from + count; i += 1) {
+    const digit = bytes[i]! - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** The instant, when the fields make a real date and time (a digit field that was not digits is -1). */
+function utcMillis(year: number, month: number, day: number, hour: number, minute: number, second: number, millis: number): number | undefined {
   if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59
     || second < 0 || second > 59 || millis < 0) return undefined;
   const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);

@@ -80,10 +80,24 @@ export function writeCuratedFile(columns: CuratedColumns, positions: ArrayLike<n
 
 /** Which batch rows go into the file, in order. */
 class RowSelection {
-  constructor(private readonly positions: ArrayLike<number> | null, readonly count: number) {}
-  at(i: number): number {
-    return this.positions === null ? i : this.positions[i]!;
+  /** The batch position of each file row. */
+  readonly positions: Int32Array;
+
+  constructor(positions: ArrayLike<number> | null, readonly count: number) {
+    this.positions = positions === null ? identity(count) : Int32Array.from(positions);
   }
+
+  at(i: number): number {
+    return this.positions[i]!;
+  }
+}
+
+let identityPositions = new Int32Array(0);
+
+/** 0, 1, ..., count - 1 (a view of one array kept for every file). */
+function identity(count: number): Int32Array {
+  if (identityPositions.length < count) identityPositions = Int32Array.from({ length: Math.max(count, identityPositions.length * 2) }, (_, i) => i);
+  return identityPositions.subarray(0, count);
 }
 
 /** Reused scratch for page bodies and levels: a file's pages are written one at a time. */
@@ -110,25 +124,27 @@ function levelsOf(data: ColumnData, rows: RowSelection, nullable: boolean): Leve
   const defined = new Uint8Array(rows.count);
   let nulls = 0;
   // One loop per storage kind: a switch per row was a tenth of the encode.
+  const { positions } = rows;
   if (data.kind === 'dictionary') {
-    for (let i = 0; i < rows.count; i += 1) if (data.codes[rows.at(i)]! < 0) nulls += 1; else defined[i] = 1;
+    for (let i = 0; i < rows.count; i += 1) if (data.codes[positions[i]!]! < 0) nulls += 1; else defined[i] = 1;
   } else if (data.kind === 'string') {
-    for (let i = 0; i < rows.count; i += 1) if (data.values[rows.at(i)] === null) nulls += 1; else defined[i] = 1;
+    for (let i = 0; i < rows.count; i += 1) if (data.values[positions[i]!] === null) nulls += 1; else defined[i] = 1;
   } else if (data.nulls === null) {
     defined.fill(1);
   } else {
     const mask = data.nulls;
-    for (let i = 0; i < rows.count; i += 1) if (mask[rows.at(i)] === 1) nulls += 1; else defined[i] = 1;
+    for (let i = 0; i < rows.count; i += 1) if (mask[positions[i]!] === 1) nulls += 1; else defined[i] = 1;
   }
   return { defined, nulls };
 }
 
 /** Required number and boolean columns cannot hold a null (CuratedColumns keeps no mask for them). */
 function hasNull(data: ColumnData, rows: RowSelection): boolean {
+  const { positions } = rows;
   if (data.kind === 'dictionary') {
-    for (let i = 0; i < rows.count; i += 1) if (data.codes[rows.at(i)]! < 0) return true;
+    for (let i = 0; i < rows.count; i += 1) if (data.codes[positions[i]!]! < 0) return true;
   } else if (data.kind === 'string') {
-    for (let i = 0; i < rows.count; i += 1) if (data.values[rows.at(i)] === null) return true;
+    for (let i = 0; i < rows.count; i += 1) if (data.values[positions[i]!] === null) return true;
   }
   return false;
 }
@@ -254,11 +270,15 @@ class ChunkValues {
 
   constructor(private readonly data: ColumnData, rows: RowSelection, levels: Levels) {
     this.nulls = levels.nulls;
-    this.present = new Int32Array(rows.count - levels.nulls);
     const { defined } = levels;
-    let n = 0;
-    if (defined === undefined || levels.nulls === 0) for (let i = 0; i < rows.count; i += 1) this.present[i] = rows.at(i);
-    else for (let i = 0; i < rows.count; i += 1) if (defined[i] === 1) this.present[n++] = rows.at(i);
+    if (defined === undefined || levels.nulls === 0) {
+      // Every row has a value: the file's rows are the present ones (a view, nothing copied).
+      this.present = rows.positions;
+    } else {
+      this.present = new Int32Array(rows.count - levels.nulls);
+      let n = 0;
+      for (let i = 0; i < rows.count; i += 1) if (defined[i] === 1) this.present[n++] = rows.positions[i]!;
+    }
   }
 
   numbers(): Float64Array {
@@ -293,10 +313,19 @@ class ChunkValues {
 
   private encodeUtf8(): { bytes: Buffer; offsets: Int32Array } {
     const strings = this.strings();
+    // All ASCII (Kinesis sequence numbers are digits): one native encode of the joined text, whose
+    // character offsets are then the byte offsets.
+    const joined = Buffer.from(strings.join(''), 'utf8');
+    const offsets = new Int32Array(strings.length + 1);
+    let chars = 0;
+    for (let i = 0; i < strings.length; i += 1) {
+      chars += strings[i]!.length;
+      offsets[i + 1] = chars;
+    }
+    if (joined.byteLength === chars) return { bytes: joined, offsets };
     let total = 0;
     for (const text of strings) total += Buffer.byteLength(text, 'utf8');
     const bytes = Buffer.allocUnsafe(total);
-    const offsets = new Int32Array(strings.length + 1);
     let offset = 0;
     for (let i = 0; i < strings.length; i += 1) {
       offset += bytes.write(strings[i]!, offset, 'utf8');
@@ -347,17 +376,21 @@ class ChunkValues {
       return { size: used.length, indices, writePlain: (writer) => writePlainStrings(writer, used) };
     }
     if (data.kind === 'number') {
-      const small = smallIntegerRange(data.values, present);
+      const small = smallIntegerRange(data.values, present, 1) ?? smallIntegerRange(data.values, present, 10);
       if (small !== undefined) {
-        // Whole numbers in a narrow range (vitals, sub-scores): a table indexed by value instead of a Map.
-        const fileIndex = new Int32Array(small.max - small.min + 1).fill(-1);
+        // Whole numbers (or tenths) in a narrow range (vitals, sub-scores, temperatures): a table indexed by
+        // value instead of a Map. Distinct values have distinct keys (each value is its key / scale), and
+        // 0 and -0 share one, as they do in hyparquet-writer's Map.
+        const { min, scale } = small;
+        const fileIndex = new Int32Array(small.max - min + 1).fill(-1);
         const used: number[] = [];
         for (let i = 0; i < present.length; i += 1) {
           const value = data.values[present[i]!]!;
-          let index = fileIndex[value - small.min]!;
+          const key = (scale === 1 ? value : Math.round(value * scale)) - min;
+          let index = fileIndex[key]!;
           if (index < 0) {
             index = used.length;
-            fileIndex[value - small.min] = index;
+            fileIndex[key] = index;
             used.push(value);
           }
           indices[i] = index;
@@ -401,6 +434,7 @@ class ChunkValues {
     const count = offsets.length - 1;
     const prefixes = new Int32Array(count);
     const suffixes = new Int32Array(count);
+    const words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     for (let i = 0; i < count; i += 1) {
       const start = offsets[i]!;
       const length = offsets[i + 1]! - start;
@@ -408,6 +442,8 @@ class ChunkValues {
       if (i > 0) {
         const previous = offsets[i - 1]!;
         const limit = Math.min(length, start - previous);
+        // Four bytes at a time while they agree (sequence numbers share some 40 leading digits), then bytewise.
+        while (prefix + 4 <= limit && words.getInt32(previous + prefix) === words.getInt32(start + prefix)) prefix += 4;
         while (prefix < limit && bytes[previous + prefix] === bytes[start + prefix]) prefix += 1;
       }
       prefixes[i] = prefix;
@@ -480,18 +516,22 @@ class ChunkValues {
   }
 }
 
-/** Min and max when every value is an integer and they span at most 65,536 values. */
-function smallIntegerRange(values: Float64Array, present: Int32Array): { min: number; max: number } | undefined {
+/**
+ * When every value is a whole multiple of 1 / scale (value = round(value * scale) / scale exactly) and the
+ * multiples span at most 65,536: their smallest and largest multiple.
+ */
+function smallIntegerRange(values: Float64Array, present: Int32Array, scale: number): { min: number; max: number; scale: number } | undefined {
   if (present.length === 0) return undefined;
-  let min = values[present[0]!]!;
-  let max = min;
+  let min = Infinity;
+  let max = -Infinity;
   for (let i = 0; i < present.length; i += 1) {
     const value = values[present[i]!]!;
-    if ((value | 0) !== value) return undefined;
-    if (value < min) min = value;
-    else if (value > max) max = value;
+    const key = scale === 1 ? value : Math.round(value * scale);
+    if ((key | 0) !== key || (scale !== 1 && key / scale !== value)) return undefined;
+    if (key < min) min = key;
+    if (key > max) max = key;
   }
-  return max - min < 65_536 ? { min, max } : undefined;
+  return max - min < 65_536 ? { min, max, scale } : undefined;
 }
 
 function usedDictionaryStrings(data: Extract<ColumnData, { kind: 'dictionary' }>, present: Int32Array): string[] {

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { ACVPU, QUALITY_FLAGS, VITAL_BOUNDS, VitalsV1Schema, type VitalsV1 } from '../../../../device/contract/vitals-v1.ts';
 import { fastParseVitalsV1 } from '../../../../device/contract/fast-vitals-v1.ts';
 import { canonicalUtcMillis, validateVitals } from '../../../../device/contract/validate.ts';
+import { canonicalUtcMillisOfBytes } from '../../../../device/contract/timestamps.ts';
 
 const valid: VitalsV1 = {
   schema: 'vitals/1', device_id: 'bedside-0001', patient_id: 'MRN-000123', seq: 42,
@@ -118,6 +119,8 @@ describe('canonicalUtcMillis', () => {
     fc.assert(
       fc.property(timestamp, (text) => {
         const ms = canonicalUtcMillis(text);
+        // The byte reader's variant answers the same for the same text.
+        expect(canonicalUtcMillisOfBytes(Buffer.from(`"${text}"`), 1, text.length + 1)).toBe(ms);
         if (ms === undefined) return;
         answered += 1;
         expect(ms).toBe(Date.parse(text));
