@@ -134,7 +134,7 @@ const envelopeReader = new AsciiReader();
  */
 function readRuleEnvelope(bytes: Buffer, length: number, sink: PayloadSink): EnvelopeMeta | undefined {
   const r = envelopeReader;
-  r.reset(bytes, length);
+  r.reset(bytes, 0, length);
   if (!r.literal(ENVELOPE_HEAD)) return undefined;
   const payloadStart = r.at;
   // Base64 has no quote: the payload ends at the next one (a native search over its ~400 bytes).

@@ -34,6 +34,9 @@ export class RawRecords implements PayloadSink {
   private readonly clientIds: string[];
   /** NaN where the envelope had no usable received_at. */
   private readonly receivedAt: Float64Array;
+  /** Read while the record is being unwrapped: later, each record's strings are cache misses again. */
+  private readonly shardIds: string[];
+  private readonly sequenceNumbers: string[];
 
   constructor(private readonly records: readonly KinesisStreamRecord[], private readonly now: number) {
     const capacity = records.length;
@@ -42,12 +45,17 @@ export class RawRecords implements PayloadSink {
     this.thingNames = new Array<string | null>(capacity);
     this.clientIds = new Array<string>(capacity);
     this.receivedAt = new Float64Array(capacity);
+    this.shardIds = new Array<string>(capacity);
+    this.sequenceNumbers = new Array<string>(capacity);
   }
 
   /** Unwraps the next record of the batch; returns its position. */
   unwrapNext(): number {
     const at = this.length;
-    const envelope = unwrapInto(this.records[at]!, this);
+    const record = this.records[at]!;
+    const envelope = unwrapInto(record, this);
+    this.shardIds[at] = shardIdOf(record);
+    this.sequenceNumbers[at] = record.kinesis.sequenceNumber;
     this.payloadEnd[at] = this.used;
     this.thingNames[at] = envelope?.thing_name ?? null;
     this.clientIds[at] = envelope?.client_id ?? '';
@@ -58,7 +66,20 @@ export class RawRecords implements PayloadSink {
 
   /** The payload bytes of record `at` (a view into the arena). */
   payload(at: number): Buffer {
-    return this.arena.subarray(at === 0 ? 0 : this.payloadEnd[at - 1]!, this.payloadEnd[at]!);
+    return this.arena.subarray(this.payloadStart(at), this.payloadEnd[at]!);
+  }
+
+  /** The arena holding every payload; record `at`'s is `[payloadStart(at), payloadEnd(at))`. */
+  get payloads(): Buffer {
+    return this.arena;
+  }
+
+  payloadStart(at: number): number {
+    return at === 0 ? 0 : this.payloadEnd[at - 1]!;
+  }
+
+  payloadEndOf(at: number): number {
+    return this.payloadEnd[at]!;
   }
 
   /** The thing name the rule saw, or null for a bare record. */
@@ -81,11 +102,11 @@ export class RawRecords implements PayloadSink {
   }
 
   shardId(at: number): string {
-    return shardIdOf(this.records[at]!);
+    return this.shardIds[at]!;
   }
 
   sequenceNumber(at: number): string {
-    return this.records[at]!.kinesis.sequenceNumber;
+    return this.sequenceNumbers[at]!;
   }
 
   arrivedAt(at: number): number {

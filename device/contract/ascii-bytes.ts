@@ -96,12 +96,12 @@ export class AsciiReader {
 
   constructor(private readonly interner: AsciiInterner = sharedInterner) {}
 
-  /** Reads `bytes[0, end)` from the start. */
-  reset(bytes: Uint8Array, end = bytes.byteLength): void {
+  /** Reads `bytes[start, end)` from its start (positions stay those of `bytes`). */
+  reset(bytes: Buffer, start: number, end: number): void {
     if (this.view.buffer !== bytes.buffer) this.view = new DataView(bytes.buffer);
-    this.bytes = bytes instanceof Buffer ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.bytes = bytes;
     this.base = bytes.byteOffset;
-    this.at = 0;
+    this.at = start;
     this.end = end;
   }
 

@@ -140,10 +140,16 @@ export interface CanonicalExtras {
 
 /** The message in `bytes`, when they are a valid vitals/1 message in the simulator's layout; else undefined. */
 export function readCanonicalVitalsV1(bytes: Uint8Array, extras?: CanonicalExtras): VitalsV1 | undefined {
+  const buffer = bytes instanceof Buffer ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return readCanonicalVitalsV1At(buffer, 0, buffer.byteLength, extras);
+}
+
+/** readCanonicalVitalsV1 of `buffer[start, end)`, without a view of its own (the ETL reads payloads in its arena). */
+export function readCanonicalVitalsV1At(buffer: Buffer, start: number, end: number, extras?: CanonicalExtras): VitalsV1 | undefined {
   // (An early exit: no valid message of this layout comes near the limit.)
-  if (bytes.byteLength > MAX_PAYLOAD_BYTES) return undefined;
+  if (end - start > MAX_PAYLOAD_BYTES) return undefined;
   const r = reader;
-  r.reset(bytes);
+  r.reset(buffer, start, end);
   if (!r.literal(HEAD)) return undefined;
   const device_id = r.checkedString(RULES.device_id, CHECKED.device_id);
   if (device_id === undefined || !r.literal(PATIENT_ID)) return undefined;

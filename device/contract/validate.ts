@@ -8,7 +8,7 @@ import {
   LegacyVitalsSchema, MAX_PAYLOAD_BYTES, VITALS_SCHEMA_ID, VitalsV1Schema,
   type Acvpu, type QualityFlag, type VitalsV1,
 } from './vitals-v1.ts';
-import { readCanonicalVitalsV1, type CanonicalExtras } from './canonical-vitals-v1.ts';
+import { readCanonicalVitalsV1, readCanonicalVitalsV1At, type CanonicalExtras } from './canonical-vitals-v1.ts';
 import { canonicalUtcMillis } from './timestamps.ts';
 
 export { canonicalUtcMillis };
@@ -85,6 +85,14 @@ export function validatePayload(bytes: Uint8Array, context: ValidationContext = 
   const message = readCanonicalVitalsV1(bytes, canonicalExtras);
   if (message !== undefined) return completeVitalsV1(message, context, canonicalExtras.measuredAt);
   const decoded = decodePayload(bytes);
+  return decoded.ok ? validateVitals(decoded.value, context) : decoded;
+}
+
+/** validatePayload of `buffer[start, end)`: a view is made only when the message is not in the simulator's layout. */
+export function validatePayloadAt(buffer: Buffer, start: number, end: number, context: ValidationContext = {}): ValidationResult {
+  const message = readCanonicalVitalsV1At(buffer, start, end, canonicalExtras);
+  if (message !== undefined) return completeVitalsV1(message, context, canonicalExtras.measuredAt);
+  const decoded = decodePayload(buffer.subarray(start, end));
   return decoded.ok ? validateVitals(decoded.value, context) : decoded;
 }
 

@@ -313,16 +313,7 @@ class ChunkValues {
 
   private encodeUtf8(): { bytes: Buffer; offsets: Int32Array } {
     const strings = this.strings();
-    // All ASCII (Kinesis sequence numbers are digits): one native encode of the joined text, whose
-    // character offsets are then the byte offsets.
-    const joined = Buffer.from(strings.join(''), 'utf8');
     const offsets = new Int32Array(strings.length + 1);
-    let chars = 0;
-    for (let i = 0; i < strings.length; i += 1) {
-      chars += strings[i]!.length;
-      offsets[i + 1] = chars;
-    }
-    if (joined.byteLength === chars) return { bytes: joined, offsets };
     let total = 0;
     for (const text of strings) total += Buffer.byteLength(text, 'utf8');
     const bytes = Buffer.allocUnsafe(total);

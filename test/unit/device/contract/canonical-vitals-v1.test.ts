@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCanonicalVitalsV1 } from '../../../../device/contract/canonical-vitals-v1.ts';
-import { decodePayload, encodeVitals, validatePayload, validateVitals, type ValidationResult } from '../../../../device/contract/index.ts';
+import { decodePayload, encodeVitals, validatePayload, validatePayloadAt, validateVitals, type ValidationResult } from '../../../../device/contract/index.ts';
 import { ACVPU, QUALITY_FLAGS, type VitalsV1 } from '../../../../device/contract/vitals-v1.ts';
 
 const SAMPLE_RAW = join(import.meta.dirname, '../../../../sample-data/raw');
@@ -87,7 +87,12 @@ describe('readCanonicalVitalsV1', () => {
     fc.assert(fc.property(fc.oneof(canonicalText.map((text) => Buffer.from(text)), otherLayouts.map((text) => Buffer.from(text)), mutatedBytes), fc.boolean(), (bytes, withThing) => {
       const thing = withThing ? 'bedside-0001' : undefined;
       if (readCanonicalVitalsV1(bytes) !== undefined) read += 1;
-      expect(validatePayload(bytes, thing === undefined ? {} : { thingName: thing })).toStrictEqual(parsedAndValidated(bytes, thing));
+      const context = thing === undefined ? {} : { thingName: thing };
+      const expected = parsedAndValidated(bytes, thing);
+      expect(validatePayload(bytes, context)).toStrictEqual(expected);
+      // The same bytes in the middle of a bigger buffer (the ETL's payload arena), read in place.
+      const arena = Buffer.concat([Buffer.from('}{"x":'), bytes, Buffer.from('{"schema":"vitals/1"')]);
+      expect(validatePayloadAt(arena, 6, 6 + bytes.byteLength, context)).toStrictEqual(expected);
     }), { numRuns: 10_000, seed: 20261201 });
     expect(read).toBeGreaterThan(1_000);
   });
