@@ -25,7 +25,7 @@ const TARGET_RATIO = 0.3;
  * A batch as a ward sends it: `monitors` patients of the vitals model (every scenario in turn, artefacts,
  * nulls and quality flags included), one message a second each, interleaved by time as on the stream.
  */
-function wardBatch(size: number, monitors = 200): KinesisStreamRecord[] {
+export function wardBatch(size: number, monitors = 200): KinesisStreamRecord[] {
   const models = Array.from({ length: monitors }, (_, i) => createPatientModel({ seed: deriveSeed(20261201, i), scenario: SCENARIOS[i % SCENARIOS.length]!, startMs: T0, speed: 60 }));
   return Array.from({ length: size }, (_, n) => {
     const i = n % monitors;

@@ -14,11 +14,11 @@ import type { ColumnChunk, Encoding, SchemaElement, Statistics } from 'hyparquet
 import { ByteWriter } from 'hyparquet-writer';
 import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { deltaBinaryPack } from 'hyparquet-writer/src/delta.js';
-import { writeRleBitPackedHybrid } from 'hyparquet-writer/src/encoding.js';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
 import type { CuratedColumns, ColumnData } from '../curated-columns.ts';
 import { compareCodePoints } from './code-point-order.ts';
 import { packDeltaSafeIntegers } from './delta-safe-integers.ts';
+import { writeHybrid } from './rle-hybrid.ts';
 import type { ColumnPlan, ParquetCodec } from './parquet-plan.ts';
 
 /** hyparquet-writer's default page size: a column over it is split into pages, which this writer does not do. */
@@ -114,28 +114,32 @@ interface Levels {
   /** 1 where the row has a value, 0 where null; undefined for a required column. */
   readonly defined: Uint8Array | undefined;
   readonly nulls: number;
+  /** Batch positions of the rows with a value, in file order (the file's positions when none is null). */
+  readonly present: Int32Array;
 }
 
 function levelsOf(data: ColumnData, rows: RowSelection, nullable: boolean): Levels {
   if (!nullable) {
     if (hasNull(data, rows)) throw new Error('parquet required value is undefined');
-    return { defined: undefined, nulls: 0 };
+    return { defined: undefined, nulls: 0, present: rows.positions };
   }
-  const defined = new Uint8Array(rows.count);
-  let nulls = 0;
+  const { positions, count } = rows;
+  const defined = new Uint8Array(count);
+  // Filled as the rows are looked at: at most one slot per row, trimmed to the ones with a value.
+  const present = new Int32Array(count);
+  let n = 0;
   // One loop per storage kind: a switch per row was a tenth of the encode.
-  const { positions } = rows;
   if (data.kind === 'dictionary') {
-    for (let i = 0; i < rows.count; i += 1) if (data.codes[positions[i]!]! < 0) nulls += 1; else defined[i] = 1;
+    for (let i = 0; i < count; i += 1) if (data.codes[positions[i]!]! >= 0) { defined[i] = 1; present[n++] = positions[i]!; }
   } else if (data.kind === 'string') {
-    for (let i = 0; i < rows.count; i += 1) if (data.values[positions[i]!] === null) nulls += 1; else defined[i] = 1;
+    for (let i = 0; i < count; i += 1) if (data.values[positions[i]!] !== null) { defined[i] = 1; present[n++] = positions[i]!; }
   } else if (data.nulls === null) {
-    defined.fill(1);
+    return { defined: defined.fill(1), nulls: 0, present: positions };
   } else {
     const mask = data.nulls;
-    for (let i = 0; i < rows.count; i += 1) if (mask[positions[i]!] === 1) nulls += 1; else defined[i] = 1;
+    for (let i = 0; i < count; i += 1) if (mask[positions[i]!] === 0) { defined[i] = 1; present[n++] = positions[i]!; }
   }
-  return { defined, nulls };
+  return { defined, nulls: count - n, present: n === count ? positions : present.subarray(0, n) };
 }
 
 /** Required number and boolean columns cannot hold a null (CuratedColumns keeps no mask for them). */
@@ -152,7 +156,7 @@ function hasNull(data: ColumnData, rows: RowSelection): boolean {
 function writeChunk(writer: ByteWriter, data: ColumnData, rows: RowSelection, plan: ColumnPlan, options: DirectWriteOptions): ColumnChunk | undefined {
   const { column, element } = plan;
   const levels = levelsOf(data, rows, column.nullable);
-  const values = new ChunkValues(data, rows, levels);
+  const values = new ChunkValues(data, levels);
   const offsetStart = writer.offset;
   const encodings: Encoding[] = [];
   let uncompressed = 0;
@@ -167,18 +171,19 @@ function writeChunk(writer: ByteWriter, data: ColumnData, rows: RowSelection, pl
     dictionaryOffset = BigInt(writer.offset);
     uncompressed += writeDictionaryPage(writer, dictionary, element, options);
     encodings.push('PLAIN');
-    let maxIndex = 0;
-    for (let i = 0; i < dictionary.indices.length; i += 1) if (dictionary.indices[i]! > maxIndex) maxIndex = dictionary.indices[i]!;
-    const bitWidth = Math.ceil(Math.log2(maxIndex + 1));
+    // Indices are given in order of first use, so the largest is the dictionary's size less one.
+    const bitWidth = Math.ceil(Math.log2(Math.max(dictionary.size, 1)));
     page.appendUint8(bitWidth);
-    writeRleBitPackedHybrid(page, dictionary.indices, bitWidth);
+    writeHybrid(page, dictionary.indices, dictionary.indices.length, bitWidth);
   } else if (encoding === 'PLAIN') {
     values.writePlain(page, element);
   } else if (encoding === 'RLE') {
-    const bits = reset(new ByteWriter(rows.count >> 3 | 16));
-    writeRleBitPackedHybrid(bits, values.booleans(), 1);
-    page.appendUint32(bits.offset);
-    page.appendBytes(bits.getBytes());
+    const booleans = values.booleans();
+    // The RLE page starts with its length: reserve it, write the runs, then fill it in.
+    const lengthAt = page.offset;
+    page.appendUint32(0);
+    const written = writeHybrid(page, booleans, booleans.length, 1);
+    page.view.setUint32(lengthAt, written, true);
   } else if (encoding === 'DELTA_BINARY_PACKED') {
     if (element.type === 'INT32') deltaBinaryPack(page, values.int32s(), 'INT32');
     else packDeltaSafeIntegers(page, values.numbers());
@@ -234,7 +239,7 @@ function writeDictionaryPage(writer: ByteWriter, dictionary: FileDictionary, ele
 
 function writeDataPage(writer: ByteWriter, page: ByteWriter, levels: Levels, count: number, encoding: Encoding, options: DirectWriteOptions): number {
   const levelWriter = reset(levelScratch);
-  const levelBytes = levels.defined === undefined ? 0 : writeRleBitPackedHybrid(levelWriter, levels.defined, 1);
+  const levelBytes = levels.defined === undefined ? 0 : writeHybrid(levelWriter, levels.defined, levels.defined.length, 1);
   const pageBytes = page.getBytes();
   const compressed = options.compress?.(pageBytes) ?? pageBytes;
   const headerStart = writer.offset;
@@ -268,17 +273,9 @@ class ChunkValues {
   readonly present: Int32Array;
   private readonly nulls: number;
 
-  constructor(private readonly data: ColumnData, rows: RowSelection, levels: Levels) {
+  constructor(private readonly data: ColumnData, levels: Levels) {
     this.nulls = levels.nulls;
-    const { defined } = levels;
-    if (defined === undefined || levels.nulls === 0) {
-      // Every row has a value: the file's rows are the present ones (a view, nothing copied).
-      this.present = rows.positions;
-    } else {
-      this.present = new Int32Array(rows.count - levels.nulls);
-      let n = 0;
-      for (let i = 0; i < rows.count; i += 1) if (defined[i] === 1) this.present[n++] = rows.positions[i]!;
-    }
+    this.present = levels.present;
   }
 
   numbers(): Float64Array {

@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { ByteWriter } from 'hyparquet-writer';
 import { deltaBinaryPack } from 'hyparquet-writer/src/delta.js';
 import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
+import { writeRleBitPackedHybrid } from 'hyparquet-writer/src/encoding.js';
+import { writeHybrid } from '../../../../../cloud/etl/writers/rle-hybrid.ts';
 import { describe, expect, it } from 'vitest';
 import { CuratedColumns } from '../../../../../cloud/etl/curated-columns.ts';
 import type { CuratedRow } from '../../../../../cloud/etl/curated-row.ts';
@@ -131,6 +133,23 @@ describe('compareCodePoints', () => {
   it('orders strings as their UTF-8 bytes do', () => {
     fc.assert(fc.property(text, text, (a, b) => {
       expect(Math.sign(compareCodePoints(a, b))).toBe(Math.sign(Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))));
+    }), { numRuns: 2_000 });
+  });
+});
+
+describe('writeHybrid', () => {
+  it('writes the bytes of hyparquet-writer RLE / bit-packing hybrid, for any values and widths', () => {
+    const values = fc.integer({ min: 0, max: 24 }).chain((width) => fc.tuple(fc.constant(width), fc.array(
+      fc.oneof(fc.integer({ min: 0, max: 2 ** width - 1 }), fc.constant(0)).chain((value) => fc.array(fc.constant(value), { minLength: 1, maxLength: 12 })),
+      { maxLength: 40 },
+    ).map((runs) => runs.flat())));
+    fc.assert(fc.property(values, ([width, list]) => {
+      const ours = new ByteWriter();
+      const written = writeHybrid(ours, Int32Array.from(list), list.length, width);
+      const theirs = new ByteWriter();
+      writeRleBitPackedHybrid(theirs, list, width);
+      expect(written).toBe(ours.offset);
+      expect(Buffer.from(ours.getBytes())).toEqual(Buffer.from(theirs.getBytes()));
     }), { numRuns: 2_000 });
   });
 });
