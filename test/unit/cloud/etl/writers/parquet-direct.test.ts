@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { parquetReadObjects } from 'hyparquet';
 import { ByteWriter } from 'hyparquet-writer';
 import { deltaBinaryPack } from 'hyparquet-writer/src/delta.js';
 import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
@@ -151,5 +152,20 @@ describe('writeHybrid', () => {
       expect(written).toBe(ours.offset);
       expect(Buffer.from(ours.getBytes())).toEqual(Buffer.from(theirs.getBytes()));
     }), { numRuns: 2_000 });
+  });
+});
+
+describe('direct writer limits', () => {
+  it('leaves a column of more than one page (1 MiB) to hyparquet-writer, which splits it', async () => {
+    const [first] = transformBatch(validBatch(1), { pseudonymise: createPseudonymiser('k'.repeat(32)), now: T0 }).curated.map((row) => row.value);
+    // 20,000 unique 64-character sequence numbers: 1.28 MB of DELTA_BYTE_ARRAY values in one column.
+    const rows = Array.from({ length: 20_000 }, (_, n) => ({ ...first!, seq: n, kinesis_sequence: `${'4964'.repeat(12)}${String(n).padStart(16, '0')}` }));
+    const columns = CuratedColumns.fromRows(rows);
+    expect(writeCuratedFile(columns, null, curatedColumnPlans(), { codec: 'SNAPPY', compress: snappyCompress, createdBy: 'x', schema: CURATED_PARQUET_SCHEMA })).toBeUndefined();
+    const bytes = encodeCuratedColumns(columns, null);
+    expect(Buffer.from(bytes).equals(Buffer.from(encodeCuratedColumnsGeneral(columns, null)))).toBe(true);
+    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    const read = await parquetReadObjects({ file, columns: ['kinesis_sequence'] });
+    expect(read.map((row) => row.kinesis_sequence)).toEqual(rows.map((row) => row.kinesis_sequence));
   });
 });
