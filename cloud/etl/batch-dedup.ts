@@ -5,7 +5,10 @@
  * the outbox) is the map of its kept seqs built, from the rows kept so far, and consulted from then on.
  */
 export interface KeptRows {
-  /** The (seq, batch position) of every reading of `device` kept so far. */
+  /**
+   * The (seq, batch position) of every reading of `device` kept so far: the caller keeps (appends) each
+   * reading keep() calls new before it asks about the next one.
+   */
   keptOf(device: string): Iterable<readonly [seq: number, index: number]>;
 }
 

@@ -179,18 +179,20 @@ export class CuratedColumns {
   }
 }
 
+// A row from elsewhere (read back from Parquet, say) may hold undefined for a missing value: stored as null,
+// as the general Parquet path reads it, never as a NaN or a dictionary entry.
 function storeNumber(data: NumberColumn, at: number, value: number | null): void {
-  if (value === null) data.nulls![at] = 1;
+  if (value === null || value === undefined) data.nulls![at] = 1;
   else data.values[at] = value;
 }
 
 function storeBoolean(data: BooleanColumn, at: number, value: boolean | null): void {
-  if (value === null) data.nulls![at] = 1;
+  if (value === null || value === undefined) data.nulls![at] = 1;
   else data.values[at] = value ? 1 : 0;
 }
 
 function storeDictionary(data: DictionaryColumn, at: number, value: string | null): void {
-  if (value === null) {
+  if (value === null || value === undefined) {
     data.codes[at] = -1;
     return;
   }
@@ -210,7 +212,7 @@ function storeDictionary(data: DictionaryColumn, at: number, value: string | nul
 }
 
 function storeString(data: StringColumn, at: number, value: string | null): void {
-  data.values[at] = value;
+  data.values[at] = value ?? null;
 }
 
 export function valueAt(data: ColumnData, at: number): string | number | boolean | null {

@@ -55,6 +55,9 @@ export function scanEnvelope(text: string): ScannedEnvelope | undefined {
       if (end < 0) return undefined;
       next = end + 1;
       if (key === 'payload') {
+        // A second payload: JSON.parse decides (only the last one's characters would be checked here,
+        // and a raw control character in an earlier one makes JSON.parse reject the whole text).
+        if (payloadStart >= 0) return undefined;
         payloadStart = valueAt + 1;
         payloadEnd = end;
       } else if (key === 'thing_name') {
@@ -67,7 +70,7 @@ export function scanEnvelope(text: string): ScannedEnvelope | undefined {
         return undefined;
       }
     }
-    // Duplicate keys: the last one counts, as in JSON.parse.
+    // A repeated name or received_at is checked each time and the last one counts, as in JSON.parse.
     const separator = text.charCodeAt(next);
     if (separator === COMMA) {
       at = next + 1;

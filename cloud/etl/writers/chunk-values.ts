@@ -105,7 +105,9 @@ export class ChunkValues {
       return { size: used.length, indices, writePlain: (writer) => writePlainStrings(writer, used) };
     }
     if (data.kind === 'string') {
-      const used = dictionaryByMap(present.length, (i) => data.values[present[i]!]!, indices);
+      // Unique strings reach hyparquet-writer as UTF-8 bytes, which it deduplicates by content: strings
+      // that differ only in lone surrogates (each written as U+FFFD) are one entry there, so here too.
+      const used = dictionaryByMap(present.length, (i) => wellFormed(data.values[present[i]!]!), indices);
       return { size: used.length, indices, writePlain: (writer) => writePlainStrings(writer, used) };
     }
     if (data.kind === 'number') {
@@ -236,6 +238,13 @@ export class ChunkValues {
     }
     return { min_value: min, max_value: max, null_count: nullCount, nan_count: undefined } as Statistics;
   }
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** The string UTF-8 writes for `text`: lone surrogates as U+FFFD (what Buffer.from(text) encodes). */
+function wellFormed(text: string): string {
+  return SURROGATE.test(text) ? Buffer.from(text, 'utf8').toString('utf8') : text;
 }
 
 /** The distinct values of `valueOf(0..count)` in order of first use, each value's index into them in `indices`. */

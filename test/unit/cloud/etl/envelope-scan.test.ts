@@ -65,10 +65,13 @@ const rawNames = fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((code) 
   .filter((text) => !text.includes('"') && !text.includes('\\'));
 const handWrittenText = fc.tuple(base64, rawNames, rawNames, fc.integer({ min: 0, max: 2 ** 45 })).map(([payload, thing, client, receivedAt]) =>
   `{"payload":"${payload}","thing_name":"${thing}","client_id":"${client}","received_at":${receivedAt}}`);
+/** Keys written twice, the first copy holding anything raw (JSON.parse keeps the last, or rejects the text). */
+const repeatedKeys = fc.tuple(fc.constantFrom('payload', 'thing_name', 'client_id'), rawNames, base64, rawNames).map(([key, first, payload, thing]) =>
+  `{"${key}":"${first}","payload":"${payload}","thing_name":"${thing}","${key}":"${key === 'payload' ? payload : thing}"}`);
 
 describe('unwrapping an envelope (scanner first, JSON.parse for the rest)', () => {
   it('gives exactly what JSON.parse gives, for any text', () => {
-    fc.assert(fc.property(fc.oneof(envelopeText, ruleText, mutatedText, handWrittenText), (text) => {
+    fc.assert(fc.property(fc.oneof(envelopeText, ruleText, mutatedText, handWrittenText, repeatedKeys), (text) => {
       expect(unwrapped(text)).toEqual(unwrappedByJsonParse(text));
     }), { numRuns: 5_000 });
   });
@@ -82,6 +85,13 @@ describe('scanEnvelope', () => {
         payload, payloadBytes: Buffer.from(payload, 'base64').byteLength, thing_name: thing, client_id: thing, received_at: receivedAt,
       });
     }), { numRuns: 1_000 });
+  });
+
+  it('leaves a repeated payload to JSON.parse, which rejects a raw control character in the first', () => {
+    const text = '{"payload":"\n","thing_name":"bed-1","payload":"QUJD"}';
+    expect(scanEnvelope(text)).toBeUndefined();
+    expect(unwrapped(text)).toEqual(unwrappedByJsonParse(text));
+    expect(unwrapped(text).envelope).toBeNull();
   });
 
   it('leaves escapes, whitespace, fractions and unknown keys to JSON.parse', () => {

@@ -25,7 +25,7 @@ const epochMs = fc.oneof(fc.integer({ min: T0 - 86_400_000, max: T0 + 86_400_000
 const text = fc.oneof(
   fc.string({ maxLength: 20 }),
   fc.string({ unit: 'binary', maxLength: 20 }),
-  fc.constantFrom('', 'a', 'b', 'ward-7', '\u{1F600}', '\uE000', '\uD800', 'é', `4964${'0'.repeat(52)}`, `4964${'0'.repeat(51)}1`),
+  fc.constantFrom('', 'a', 'b', 'ward-7', '\u{1F600}', '\uE000', '\uD800', '\uDBFF', '\uFFFD', 'é', `4964${'0'.repeat(52)}`, `4964${'0'.repeat(51)}1`),
 );
 
 /** A value of a column of the given type, null allowed where the column is nullable. */
@@ -108,6 +108,21 @@ describe('direct curated Parquet writer', () => {
     for (const options of [{ rowGroupSize: 10 }, { encodings: { temperature_c: 'BYTE_STREAM_SPLIT' as const } }]) {
       expect(Buffer.from(encodeCuratedColumns(columns, null, options)).equals(Buffer.from(encodeCuratedColumnsGeneral(columns, null, options)))).toBe(true);
     }
+  });
+
+  it('makes one dictionary entry of strings that UTF-8 writes alike (lone surrogates), as hyparquet-writer does', () => {
+    const [first] = transformBatch(validBatch(1), { pseudonymise: createPseudonymiser('k'.repeat(32)), now: T0 }).curated.map((row) => row.value);
+    const columns = CuratedColumns.fromRows(['\uD800', '\uDBFF', '\uFFFD', 'x'].map((sequence) => ({ ...first!, kinesis_sequence: sequence })));
+    const options = { encodings: { kinesis_sequence: 'RLE_DICTIONARY' as const } };
+    expect(direct(columns, null, options).equals(Buffer.from(encodeCuratedColumnsGeneral(columns, null, options)))).toBe(true);
+  });
+
+  it('writes a missing (undefined) value of a row from elsewhere as null, as hyparquet-writer does', () => {
+    const [first, second] = transformBatch(validBatch(2), { pseudonymise: createPseudonymiser('k'.repeat(32)), now: T0 }).curated.map((row) => row.value);
+    const rows = [{ ...first!, ward: undefined, heart_rate: undefined, on_oxygen: undefined } as unknown as CuratedRow, second!];
+    const columns = CuratedColumns.fromRows(rows);
+    expect(columns.rowAt(0)).toMatchObject({ ward: null, heart_rate: null, on_oxygen: null });
+    expect(Buffer.from(encodeCuratedColumns(columns, null)).equals(Buffer.from(encodeCuratedColumnsGeneral(columns, null)))).toBe(true);
   });
 
   it('rejects a null in a required column, as hyparquet-writer does', () => {
