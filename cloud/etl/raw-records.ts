@@ -9,7 +9,7 @@
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { isUtf8 } from 'node:buffer';
-import { arrivedAtOf, kinesisMetaOf, shardIdOf, unwrapInto, type EnvelopeMeta, type KinesisMeta, type PayloadSink } from './kinesis-record.ts';
+import { arrivedAtOf, shardIdOf, unwrapInto, type EnvelopeMeta, type KinesisMeta, type PayloadSink } from './kinesis-record.ts';
 
 /** One line of the raw layer. */
 export interface RawEntry {
@@ -114,7 +114,7 @@ export class RawRecords implements PayloadSink {
   }
 
   kinesis(at: number): KinesisMeta {
-    return kinesisMetaOf(this.records[at]!, this.now);
+    return { shard_id: this.shardIds[at]!, sequence_number: this.sequenceNumbers[at]!, partition_key: this.records[at]!.kinesis.partitionKey, arrived_at: this.arrivedAt(at) };
   }
 
   envelope(at: number): EnvelopeMeta | null {

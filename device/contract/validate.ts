@@ -8,7 +8,7 @@ import {
   LegacyVitalsSchema, MAX_PAYLOAD_BYTES, VITALS_SCHEMA_ID, VitalsV1Schema,
   type Acvpu, type QualityFlag, type VitalsV1,
 } from './vitals-v1.ts';
-import { readCanonicalVitalsV1, readCanonicalVitalsV1At, type CanonicalExtras } from './canonical-vitals-v1.ts';
+import { readCanonicalVitalsV1At, type CanonicalExtras } from './canonical-vitals-v1.ts';
 import { canonicalUtcMillis } from './timestamps.ts';
 
 export { canonicalUtcMillis };
@@ -82,10 +82,8 @@ export function decodePayload(bytes: Uint8Array): { ok: true; value: unknown } |
  * layout is read straight from its bytes; anything else is parsed and validated field by field.
  */
 export function validatePayload(bytes: Uint8Array, context: ValidationContext = {}): ValidationResult {
-  const message = readCanonicalVitalsV1(bytes, canonicalExtras);
-  if (message !== undefined) return completeVitalsV1(message, context, canonicalExtras.measuredAt);
-  const decoded = decodePayload(bytes);
-  return decoded.ok ? validateVitals(decoded.value, context) : decoded;
+  const buffer = bytes instanceof Buffer ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return validatePayloadAt(buffer, 0, buffer.byteLength, context);
 }
 
 /** validatePayload of `buffer[start, end)`: a view is made only when the message is not in the simulator's layout. */
