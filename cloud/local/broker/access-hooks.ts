@@ -5,7 +5,7 @@
  * oversized publish disconnects the client, a denied subscription gets SUBACK 0x80 (MQTT 3.1.1 §3.9.3),
  * a message the client may not receive is silently not delivered, and QoS is capped at 1.
  */
-import type { AedesOptions, AuthenticateError, Client } from 'aedes';
+import type { AedesOptions, AuthenticateError, Client, PublishPacket } from 'aedes';
 import type { TLSSocket } from 'node:tls';
 import { randomUUID } from 'node:crypto';
 import type { Authorizer, ConnectionContext } from '../../ingest/policy-evaluator.ts';
@@ -64,6 +64,11 @@ export function accessHooks(deps: {
   clients: WeakMap<Client, ClientState>;
   /** The clients currently registered by id (aedes's own map), to spot a duplicate client id. */
   connectedClient: (clientId: string) => Client | undefined;
+  /**
+   * Runs after a publish is authorised and before aedes acknowledges it (aedes writes a QoS 1 PUBACK
+   * before the `published` hook): `done` is called once what the publish must leave behind is durable.
+   */
+  beforeAcknowledge?: (client: Client, packet: PublishPacket, done: (error?: Error) => void) => void;
 }): Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'> {
   const { things, authorizer, maxPayloadBytes, events, counters, clients } = deps;
 
@@ -138,7 +143,8 @@ export function accessHooks(deps: {
         return;
       }
       counters.messagesIn++;
-      done(null);
+      if (deps.beforeAcknowledge) deps.beforeAcknowledge(client, packet, (error) => done(error ?? null));
+      else done(null);
     },
 
     authorizeSubscribe(client, subscription, done) {

@@ -118,13 +118,28 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Run
       things, authorizer, events, counters, clients,
       maxPayloadBytes,
       connectedClient: (clientId) => (aedes as unknown as { clients: Record<string, Client> }).clients[clientId],
+      // Acknowledged means persisted (DESIGN §8): a QoS 1 vitals publish is PUBACKed only once the rule's
+      // record is in the stream (or the message in the error action's log). A QoS 0 publish is never
+      // acknowledged, so it does not wait. Holding the callback also holds this client's next packets
+      // (aedes reads on when a chunk's packets are done): back-pressure from the stream to the device.
+      beforeAcknowledge(client, packet, done) {
+        const payload = asBuffer(packet.payload);
+        if (packet.qos === 0 || !rules.matches(packet.topic)) {
+          rules.handlePublish(packet.topic, payload, client.id);
+          done();
+          return;
+        }
+        rules.handlePublish(packet.topic, payload, client.id, (error) => {
+          if (error) reportInternal(new Error(`not acknowledged to ${client.id} (it will resend): ${error.message}`, { cause: error }));
+          done(error);
+        });
+      },
     }),
     published(packet: AedesPublishPacket, client: Client | null, done: (error?: Error | null) => void) {
       done();
       if (client === null) return; // the broker's own messages: shadow replies, presence, $SYS
       const payload = asBuffer(packet.payload);
       if (shadows.accept(packet.topic, payload)) counters.shadowRequests++;
-      rules.handlePublish(packet.topic, payload, client.id);
     },
   });
 

@@ -43,8 +43,11 @@ export class RuleErrorLog {
 
   constructor(private readonly dir: string, private readonly now: () => number = Date.now) {}
 
-  /** Appends in call order; a write failure is reported to `onWriteError` and the chain carries on. */
-  append(record: RuleErrorRecord, onWriteError: (error: Error) => void): void {
+  /**
+   * Appends in call order; a write failure is reported to `onWriteError` and the chain carries on.
+   * `onWritten` runs once the line is in the file (the broker acknowledges the message only then).
+   */
+  append(record: RuleErrorRecord, onWriteError: (error: Error) => void, onWritten?: () => void): void {
     const day = new Date(this.now()).toISOString().slice(0, 10);
     const file = join(this.dir, `${record.ruleName}-errors-${day}.jsonl`);
     this.#chain = this.#chain
@@ -52,6 +55,7 @@ export class RuleErrorLog {
         await mkdir(this.dir, { recursive: true });
         await appendFile(file, `${JSON.stringify(record)}\n`);
         this.#written++;
+        onWritten?.();
       })
       .catch((error: unknown) => onWriteError(new Error(`cannot append to ${file}`, { cause: error })));
   }

@@ -43,10 +43,17 @@ export interface RulesStats {
   errorRecordsWritten: number;
 }
 
+/**
+ * Called once the rule's outcome for a message is durable: its record is in the stream, or the message
+ * is in the error action's log (or the rule filtered it out). An error means neither: do not acknowledge.
+ */
+export type OnStored = (error?: Error) => void;
+
 interface OutgoingRecord {
   data: Buffer;
   partitionKey: string;
   message: { topic: string; clientId: string; payload: Buffer };
+  onStored: OnStored | undefined;
 }
 
 /** The rule compiled, or a RuleStartupError that names the rule and says what to change. */
@@ -101,10 +108,11 @@ export class RulesEngine {
         onDelivered: (records) => {
           this.#stats.forwarded += records.length;
           options.onForwarded?.(records.length);
+          for (const record of records) record.onStored?.();
         },
         onFailed: (record, errorMessage) => {
           this.#stats.failed++;
-          this.#recordError(record.message, { failedAction: 'KinesisAction', failedResource: kinesis.streamName, errorMessage });
+          this.#recordError(record.message, { failedAction: 'KinesisAction', failedResource: kinesis.streamName, errorMessage }, record.onStored);
         },
       });
     }
@@ -114,9 +122,20 @@ export class RulesEngine {
     return this.#rule.topicFilter;
   }
 
-  /** Runs the rule on one authorised publish. Never throws. */
-  handlePublish(topic: string, payload: Buffer, clientId: string): void {
-    if (!this.#rule.matches(topic)) return;
+  /** True when the rule's topic filter matches: only such publishes wait for the rule before their PUBACK. */
+  matches(topic: string): boolean {
+    return this.#rule.matches(topic);
+  }
+
+  /**
+   * Runs the rule on one authorised publish. Never throws. `onStored` runs once the outcome is durable
+   * (record in the stream, or message in the error log), with an error if it could not be made durable.
+   */
+  handlePublish(topic: string, payload: Buffer, clientId: string, onStored?: OnStored): void {
+    if (!this.#rule.matches(topic)) {
+      onStored?.();
+      return;
+    }
     this.#stats.matched++;
     const context: RuleContext = { topic, payload, clientId, timestampMs: this.#now() };
     const message = { topic, clientId, payload };
@@ -130,19 +149,21 @@ export class RulesEngine {
       this.#recordError(message, {
         failedAction: 'SqlEvaluation', failedResource: this.ruleName,
         errorMessage: error instanceof Error ? error.message : String(error),
-      });
+      }, onStored);
       return;
     }
     if (result === undefined) {
       this.#stats.filtered++;
+      onStored?.();
       return;
     }
-    const record: OutgoingRecord = { data: Buffer.from(JSON.stringify(result)), partitionKey, message };
+    const record: OutgoingRecord = { data: Buffer.from(JSON.stringify(result)), partitionKey, message, onStored };
     if (this.#batcher) {
       this.#batcher.add(record);
     } else {
       this.#stats.forwarded++;
       this.options.onForwarded?.(1);
+      onStored?.();
     }
   }
 
@@ -161,13 +182,18 @@ export class RulesEngine {
     await this.#errors?.idle();
   }
 
-  #recordError(message: OutgoingRecord['message'], failure: RuleFailure): void {
+  #recordError(message: OutgoingRecord['message'], failure: RuleFailure, onStored?: OnStored): void {
     const record = ruleErrorRecord(this.ruleName, message, failure);
     if (this.#errors) {
-      this.#errors.append(record, (error) => this.options.onInternalError?.(error));
+      this.#errors.append(record, (error) => {
+        this.options.onInternalError?.(error);
+        onStored?.(error);
+      }, () => onStored?.());
     } else {
+      // Kept in memory only (no errorsDir): nothing durable holds it, so the publisher must resend it.
       this.recentErrors.push(record);
       if (this.recentErrors.length > 1000) this.recentErrors.shift();
+      onStored?.(new Error(`rule ${this.ruleName} could not deliver the message and has no error log: ${failure.errorMessage}`));
     }
     this.options.onRuleError?.(record);
   }
