@@ -5,7 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { z } from 'zod';
 import {
-  LegacyVitalsSchema, MAX_PAYLOAD_BYTES, VITALS_SCHEMA_ID, VitalsV1Schema,
+  legacySeq, LegacyVitalsSchema, MAX_PAYLOAD_BYTES, VITALS_SCHEMA_ID, VitalsV1Schema,
   type Acvpu, type QualityFlag, type VitalsV1,
 } from './vitals-v1.ts';
 import { readCanonicalVitalsV1At, type CanonicalExtras } from './canonical-vitals-v1.ts';
@@ -16,7 +16,7 @@ import { fastParseVitalsV1 } from './fast-vitals-v1.ts';
 
 export const REASON_CODES = [
   'oversize', 'not_utf8', 'not_json', 'not_object', 'unknown_schema', 'missing_field', 'wrong_type',
-  'out_of_range', 'bad_format', 'bad_timestamp', 'inconsistent', 'device_mismatch',
+  'out_of_range', 'bad_format', 'bad_timestamp', 'inconsistent', 'device_mismatch', 'conflicting_duplicate',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -183,7 +183,10 @@ function hasNullVital(message: VitalsV1): boolean {
   return false;
 }
 
-/** Legacy: {patient_id, heart_rate, temperature (°F), timestamp}. Normalised to °C; seq from the timestamp. */
+/**
+ * Legacy: {patient_id, heart_rate, temperature (°F), timestamp}. Normalised to °C; the key is
+ * legacySeq(measurement time), in a range of its own above every vitals/1 seq (DESIGN §4).
+ */
 function validateLegacy(record: Record<string, unknown>, context: ValidationContext): ValidationResult {
   const parsed = LegacyVitalsSchema.safeParse(record);
   if (!parsed.success) return { ok: false, reasons: reasonsFrom(parsed.error.issues, record) };
@@ -191,6 +194,9 @@ function validateLegacy(record: Record<string, unknown>, context: ValidationCont
   const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(legacy.timestamp);
   const measuredAt = Date.parse(hasZone ? legacy.timestamp : `${legacy.timestamp.replace(' ', 'T')}Z`);
   if (!Number.isFinite(measuredAt)) return fail('bad_timestamp', 'timestamp is not a real date', 'timestamp');
+  if (measuredAt < 0) {
+    return fail('bad_timestamp', `timestamp ${new Date(measuredAt).toISOString()} is before 1970: a legacy reading's key is 2^52 + its epoch ms, which must not be negative`, 'timestamp');
+  }
   const deviceId = legacy.device_id ?? context.thingName ?? `legacy-${String(legacy.patient_id)}`;
   if (context.thingName !== undefined && legacy.device_id !== undefined && legacy.device_id !== context.thingName) {
     return fail('device_mismatch', `device_id "${legacy.device_id}" was published by thing "${context.thingName}"`, 'device_id');
@@ -201,8 +207,9 @@ function validateLegacy(record: Record<string, unknown>, context: ValidationCont
       source_schema: 'legacy',
       device_id: deviceId,
       patient_id: String(legacy.patient_id),
-      // Legacy senders have no sequence number: one reading per device and millisecond is the identity.
-      seq: measuredAt,
+      // Legacy senders have no sequence number: one reading per device and millisecond is the identity,
+      // in the legacy key range, so it never meets a vitals/1 seq of the same device.
+      seq: legacySeq(measuredAt),
       timestamp: new Date(measuredAt).toISOString(),
       measured_at_ms: measuredAt,
       heart_rate: Math.round(legacy.heart_rate),

@@ -38,6 +38,25 @@ export const VITAL_BOUNDS = {
 } as const;
 export type BoundedVital = keyof typeof VITAL_BOUNDS;
 
+/**
+ * Where the keys of legacy readings start (DESIGN §4): a legacy sender has no sequence number, so its
+ * reading's key is LEGACY_SEQ_BASE + the epoch ms of its measurement, and a vitals/1 seq stays below it.
+ * The two ranges never meet, a legacy key is never negative (a legacy timestamp before 1970 is rejected)
+ * and stays a safe integer (2^52 + epoch ms of year 9999 < 2^53), so it fits the INT64 seq column and
+ * JavaScript numbers alike. The SQL that tells them apart (device-gaps-and-duplicates) uses this literal.
+ */
+export const LEGACY_SEQ_BASE = 2 ** 52;
+
+/** The key of a legacy reading measured at `measuredAtMs` (>= 0), in its own range above every vitals/1 seq. */
+export function legacySeq(measuredAtMs: number): number {
+  return LEGACY_SEQ_BASE + measuredAtMs;
+}
+
+/** Whether a curated seq is a legacy reading's key rather than a vitals/1 sequence number. */
+export function isLegacySeq(seq: number): boolean {
+  return seq >= LEGACY_SEQ_BASE;
+}
+
 /** Biggest payload the validator accepts: the contract keeps messages under 1 KB, so 4 KB is a fault. */
 export const MAX_PAYLOAD_BYTES = 4096;
 
@@ -51,8 +70,8 @@ export const VitalsV1Schema = z.object({
   schema: z.literal(VITALS_SCHEMA_ID).describe('Contract id and version'),
   device_id: z.string().regex(THING_NAME_PATTERN).describe('Thing name = MQTT client id = certificate CN'),
   patient_id: z.string().min(1).max(64).describe('Hospital patient identifier (PHI: pseudonymised in curated)'),
-  seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
-    .describe('Per-device sequence number: monotonic, never repeats, survives restarts'),
+  seq: z.number().int().min(0).max(LEGACY_SEQ_BASE - 1)
+    .describe('Per-device sequence number: monotonic, never repeats, survives restarts; below 2^52 (above is the legacy readings\' key range)'),
   timestamp: z.string().regex(ISO_UTC).describe('Measurement time, ISO-8601 UTC, device clock'),
   heart_rate: integerVital('heart_rate', 'Pulse rate'),
   spo2: integerVital('spo2', 'Peripheral oxygen saturation'),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ACVPU, QUALITY_FLAGS, VITAL_BOUNDS, VitalsV1Schema, type VitalsV1 } from '../../../../device/contract/vitals-v1.ts';
+import { ACVPU, LEGACY_SEQ_BASE, QUALITY_FLAGS, VITAL_BOUNDS, VitalsV1Schema, type VitalsV1 } from '../../../../device/contract/vitals-v1.ts';
 import { fastParseVitalsV1 } from '../../../../device/contract/fast-vitals-v1.ts';
 import { canonicalUtcMillis, validateVitals } from '../../../../device/contract/validate.ts';
 import { canonicalUtcMillisOfBytes } from '../../../../device/contract/timestamps.ts';
@@ -46,7 +46,7 @@ const generated = fc.record({
   schema: fc.constant('vitals/1'),
   device_id: fc.stringMatching(/^[a-zA-Z0-9:_-]{1,20}$/),
   patient_id: fc.string({ minLength: 0, maxLength: 66 }),
-  seq: fc.oneof(fc.nat(), fc.constantFrom(Number.MAX_SAFE_INTEGER, -1, 0.5)),
+  seq: fc.oneof(fc.nat(), fc.constantFrom(LEGACY_SEQ_BASE - 1, LEGACY_SEQ_BASE, Number.MAX_SAFE_INTEGER, -1, 0.5)),
   timestamp: fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
   heart_rate: fc.option(fc.integer({ min: -5, max: 305 })),
   spo2: fc.option(fc.integer({ min: 45, max: 105 })),

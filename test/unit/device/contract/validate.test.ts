@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import {
-  ACVPU, MAX_PAYLOAD_BYTES, QUALITY_FLAGS, REASON_CODES, VITAL_BOUNDS, encodeVitals, validatePayload,
+  ACVPU, isLegacySeq, LEGACY_SEQ_BASE, MAX_PAYLOAD_BYTES, QUALITY_FLAGS, REASON_CODES, VITAL_BOUNDS, encodeVitals, validatePayload,
   validateVitals, type VitalsV1,
 } from '../../../../device/contract/index.ts';
 import { JSON_SCHEMA_PATH, renderJsonSchema } from '../../../../device/contract/write-json-schema.ts';
@@ -108,9 +108,39 @@ describe('validateVitals on the legacy sample format', () => {
       ok: true,
       reading: {
         source_schema: 'legacy', device_id: 'legacy-P001', patient_id: 'P001', heart_rate: 72, temperature_c: 37,
-        seq: Date.parse('2024-03-01T08:00:00Z'), spo2: null, quality: ['not_measured'],
+        seq: LEGACY_SEQ_BASE + Date.parse('2024-03-01T08:00:00Z'), spo2: null, quality: ['not_measured'],
       },
     });
+  });
+
+  it('keys a legacy reading above every vitals/1 seq, so a reading at epoch ms 5 is not seq 5', () => {
+    const legacy = validatePayload(bytes({ patient_id: 'P1', heart_rate: 72, temperature: 98.6, timestamp: '1970-01-01T00:00:00.005Z' }), { thingName: 'bedside-0003' });
+    const v1 = validateVitals({ ...valid, device_id: 'bedside-0003', seq: 5 });
+    expect(legacy).toMatchObject({ ok: true, reading: { device_id: 'bedside-0003', seq: LEGACY_SEQ_BASE + 5 } });
+    expect(v1).toMatchObject({ ok: true, reading: { device_id: 'bedside-0003', seq: 5 } });
+    expect(isLegacySeq((legacy as { reading: { seq: number } }).reading.seq)).toBe(true);
+    expect(isLegacySeq(5)).toBe(false);
+  });
+
+  it('rejects a legacy timestamp before 1970 (its key would be below the legacy range) as bad_timestamp', () => {
+    for (const timestamp of ['1000-01-01T00:00:00Z', '0000-01-01T00:00:00Z', '1969-12-31T23:59:59.999Z']) {
+      const result = validatePayload(bytes({ patient_id: 'P1', heart_rate: 72, temperature: 98.6, timestamp }));
+      expect(result, timestamp).toMatchObject({ ok: false, reasons: [{ code: 'bad_timestamp', field: 'timestamp' }] });
+    }
+  });
+
+  it('keeps every legacy key a safe integer, up to year 9999', () => {
+    const result = validatePayload(bytes({ patient_id: 'P1', heart_rate: 72, temperature: 98.6, timestamp: '9999-12-31T23:59:59.999Z' }));
+    expect(result.ok).toBe(true);
+    expect(Number.isSafeInteger((result as { reading: { seq: number } }).reading.seq)).toBe(true);
+  });
+});
+
+describe('vitals/1 seq', () => {
+  it('stays below the legacy key range (2^52)', () => {
+    expect(validateVitals({ ...valid, seq: LEGACY_SEQ_BASE - 1 }).ok).toBe(true);
+    expect(validateVitals({ ...valid, seq: LEGACY_SEQ_BASE })).toMatchObject({ ok: false, reasons: [{ code: 'out_of_range', field: 'seq' }] });
+    expect(validatePayload(bytes({ ...valid, seq: LEGACY_SEQ_BASE }))).toMatchObject({ ok: false, reasons: [{ code: 'out_of_range', field: 'seq' }] });
   });
 
   it('takes the thing name from the context and reads a zone-less timestamp as UTC', () => {
@@ -128,7 +158,7 @@ const validMessage: fc.Arbitrary<VitalsV1> = fc.record({
   schema: fc.constant('vitals/1' as const),
   device_id: fc.stringMatching(/^[a-zA-Z0-9:_-]{1,128}$/),
   patient_id: fc.string({ minLength: 1, maxLength: 64 }),
-  seq: fc.maxSafeNat(),
+  seq: fc.oneof(fc.nat(), fc.constant(LEGACY_SEQ_BASE - 1)),
   timestamp: fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString()),
   heart_rate: fc.integer({ min: 0, max: 300 }),
   spo2: fc.integer({ min: 50, max: 100 }),
