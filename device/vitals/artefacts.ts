@@ -10,6 +10,7 @@
  */
 import type { QualityFlag } from '../contract/index.ts';
 import type { Rng } from './rng.ts';
+import type { ArtefactSnapshot } from './snapshot.ts';
 
 interface EpisodeKind {
   /** Mean simulated seconds between episode starts. */
@@ -52,10 +53,37 @@ export class ArtefactState {
   #drain = 0;
   #charge = 0;
 
-  constructor(rng: Rng) {
+  /** A fresh monitor draws its battery charge from `rng`; a resumed one takes its state from `resume`. */
+  constructor(rng: Rng, resume?: ArtefactSnapshot) {
     this.#rng = rng;
-    this.#battery = 50 + 50 * rng.next();
+    if (resume === undefined) {
+      this.#battery = 50 + 50 * rng.next();
+    } else {
+      this.#battery = resume.battery;
+      this.#charging = resume.charging;
+      if (resume.probeOffUntil !== undefined) { this.probeOff = true; this.#probeOffUntil = resume.probeOffUntil; }
+      if (resume.dropoutUntil !== undefined) { this.dropout = true; this.#dropoutUntil = resume.dropoutUntil; }
+      if (resume.motion !== undefined) {
+        this.motion = true;
+        this.#motionUntil = resume.motion.until;
+        this.motionHeartRate = resume.motion.heartRate;
+        this.motionSpo2Drop = resume.motion.spo2Drop;
+      }
+    }
     this.batteryPct = Math.round(this.#battery);
+  }
+
+  /**
+   * The running episodes and the battery. An episode that is over is left out: its end lies at or before
+   * the last step, so every later step starts afresh whatever end is remembered; likewise a motion
+   * episode's offsets are drawn anew when the next one starts.
+   */
+  snapshot(): ArtefactSnapshot {
+    const snapshot: ArtefactSnapshot = { battery: this.#battery, charging: this.#charging };
+    if (this.probeOff) snapshot.probeOffUntil = this.#probeOffUntil;
+    if (this.motion) snapshot.motion = { until: this.#motionUntil, heartRate: this.motionHeartRate, spo2Drop: this.motionSpo2Drop };
+    if (this.dropout) snapshot.dropoutUntil = this.#dropoutUntil;
+    return snapshot;
   }
 
   /** Precomputes the per-step probabilities and battery change for a step of dtS simulated seconds. */

@@ -4,7 +4,8 @@ export type { PatientProfile, Baselines } from './profile.ts';
 export {
   createPatientModel, type PatientModel, type PatientModelOptions, type Measurement, type GroundTruth,
 } from './model.ts';
+export { PATIENT_SNAPSHOT_VERSION, type PatientSnapshot, type ArtefactSnapshot } from './snapshot.ts';
 export { parseScenarioMix, assignScenario, type ScenarioShare } from './mix.ts';
-export { createRng, deriveSeed, type Rng } from './rng.ts';
+export { createRng, deriveSeed, restoreRng, type Rng, type RngState } from './rng.ts';
 export { buildVitalsMessage, type MessageIdentity } from './message.ts';
-export { VitalsModelError, ScenarioMixError, ModelOptionError } from './errors.ts';
+export { VitalsModelError, ScenarioMixError, ModelOptionError, ModelSnapshotError, type SnapshotRefusal } from './errors.ts';

@@ -8,14 +8,15 @@
  * cached, since a monitor samples at a fixed period; a sample allocates only the object it returns.
  */
 import type { VitalsV1 } from '../contract/index.ts';
-import { ModelOptionError } from './errors.ts';
+import { ModelOptionError, ModelSnapshotError } from './errors.ts';
 import { drawProfile, drawTraits, withBaselines, type PatientProfile } from './profile.ts';
-import { createRng, deriveSeed, normalTable4096, type Rng } from './rng.ts';
+import { createRng, deriveSeed, normalTable4096, restoreRng, type Rng } from './rng.ts';
 import {
-  isScenarioName, noEffects, recoveryStartEffects, RECOVERY_TIME_CONSTANT_MS, SCENARIO_DEFINITIONS,
+  EFFECT_KEYS, isScenarioName, noEffects, recoveryStartEffects, RECOVERY_TIME_CONSTANT_MS, SCENARIO_DEFINITIONS,
   type Effects, type ScenarioDefinition, type ScenarioName,
 } from './scenarios.ts';
 import { ArtefactState } from './artefacts.ts';
+import { checkSnapshot, PATIENT_SNAPSHOT_VERSION, profileFingerprint, type PatientSnapshot } from './snapshot.ts';
 
 export type Measurement = Pick<VitalsV1,
   'heart_rate' | 'spo2' | 'respiratory_rate' | 'systolic_bp' | 'diastolic_bp' | 'temperature_c' |
@@ -30,13 +31,21 @@ export interface GroundTruth {
 
 export interface PatientModelOptions {
   seed: number;
+  /** The scenario the patient is created with (with `resume`: the one the snapshot was created with). */
   scenario: ScenarioName;
-  /** Wall-clock ms of the model's start (its simulated clock starts here too). */
+  /** Wall-clock ms of the model's start (its simulated clock starts here too; with `resume`, resumes here). */
   startMs: number;
   /** Simulated ms per wall-clock ms; default 1. */
   speed?: number;
-  /** Simulated ms after start when the deterioration (or recovery) begins; scenario default otherwise. */
+  /** Simulated ms after start when the deterioration (or recovery) begins; scenario default otherwise. Ignored with `resume`. */
   onsetAfterMs?: number;
+  /**
+   * Carries on with the patient of this snapshot (`PatientModel.snapshot`) instead of a fresh one: the
+   * simulated clock resumes at `startMs` where it stopped (time between snapshot and restart does not
+   * pass for the patient). Throws ModelSnapshotError when the snapshot is of another version, seed or
+   * assigned scenario, or is malformed: then create the model without `resume`.
+   */
+  resume?: PatientSnapshot;
 }
 
 export interface PatientModel {
@@ -48,6 +57,12 @@ export interface PatientModel {
   setScenario(name: ScenarioName, nowMs: number): void;
   setSpeed(speed: number, nowMs: number): void;
   truth(nowMs: number): GroundTruth;
+  /**
+   * The patient's whole state at nowMs (>= the last sample's time) as a small JSON-safe object; the model
+   * is not changed. `createPatientModel({ ...options, resume })` continues it: sampled at the same times
+   * shifted by the downtime, it gives exactly the samples this model would have given.
+   */
+  snapshot(nowMs: number): PatientSnapshot;
 }
 
 const DAY_MS = 86_400_000;
@@ -84,6 +99,11 @@ class SimulatedPatient implements PatientModel {
   #scenario: ScenarioName;
   #definition: ScenarioDefinition;
   readonly #seed: number;
+  /** The scenario the model was created with (its profile depends on it). */
+  readonly #assigned: ScenarioName;
+  /** True once setScenario gave a patient without COPD the COPD baselines. */
+  #copdAdded = false;
+  /** Wall-clock ms of the first start: simulated time of day is this plus simulated ms. */
   readonly #startMs: number;
   readonly #rng: Rng;
   readonly #normals = normalTable4096();
@@ -118,18 +138,37 @@ class SimulatedPatient implements PatientModel {
   #circadianAtSim = Number.NEGATIVE_INFINITY;
 
   constructor(options: PatientModelOptions) {
-    const { seed, scenario, startMs } = options;
+    const { seed, scenario, startMs, resume } = options;
     const speed = options.speed ?? 1;
     if (!Number.isFinite(seed)) throw new ModelOptionError(`seed must be a finite number (got ${seed})`);
     if (!isScenarioName(scenario)) throw new ModelOptionError(`unknown scenario "${String(scenario)}"`);
     if (!Number.isFinite(startMs)) throw new ModelOptionError(`startMs must be a finite time in ms (got ${startMs})`);
     assertSpeed(speed);
     this.#seed = seed;
+    this.#assigned = scenario;
+    // The patient (profile, traits) is drawn from the seed, fresh or resumed; only the later state differs.
+    const draw = createRng(seed);
+    this.#profile = drawProfile(draw, scenario);
+    this.#traits = drawTraits(draw, this.#profile);
+    if (resume !== undefined) {
+      const snapshot = checkSnapshot(resume, { seed, scenario });
+      this.#rng = restoredRng(snapshot);
+      this.#artefacts = new ArtefactState(this.#rng, snapshot.artefacts);
+      this.#startMs = snapshot.clock.originMs;
+      this.#scenario = snapshot.scenario;
+      this.#definition = SCENARIO_DEFINITIONS[snapshot.scenario];
+      [this.#nHr, this.#nRr, this.#nSbp, this.#nDbp, this.#nSpo2, this.#nTemp] = snapshot.noise as [number, number, number, number, number, number];
+      this.#speed = snapshot.clock.speed;
+      this.#anchorWall = startMs;
+      this.#lastWall = startMs;
+      this.#onsetSim = null;
+      this.#onsetWall = null;
+      this.#resume(snapshot, startMs, speed);
+      return;
+    }
+    this.#rng = draw;
+    this.#artefacts = new ArtefactState(draw);
     this.#startMs = startMs;
-    this.#rng = createRng(seed);
-    this.#profile = drawProfile(this.#rng, scenario);
-    this.#traits = drawTraits(this.#rng, this.#profile);
-    this.#artefacts = new ArtefactState(this.#rng);
     this.#scenario = scenario;
     this.#definition = SCENARIO_DEFINITIONS[scenario];
     this.#speed = speed;
@@ -155,6 +194,35 @@ class SimulatedPatient implements PatientModel {
     this.#nDbp = OU_SD.dbp * rng.normal();
     this.#nSpo2 = OU_SD.spo2 * rng.normal();
     this.#nTemp = OU_SD.temp * rng.normal();
+  }
+
+  /** The rest of a resume: the patient's later state, on a clock anchored at the new start. */
+  #resume(snapshot: PatientSnapshot, startMs: number, speed: number): void {
+    if (snapshot.copd) this.#addCopd();
+    if (profileFingerprint(this.#profile) !== snapshot.patient) {
+      throw new ModelSnapshotError('patient', `the patient snapshot's profile (${snapshot.patient}) is not the one seed ${this.#seed} draws now (${profileFingerprint(this.#profile)}): the model's code changed`);
+    }
+    const clock = snapshot.clock;
+    // The wall clock is shifted by the downtime: anchor and onset keep their distance to "now".
+    this.#anchorSim = clock.anchorSimMs;
+    this.#anchorWall = startMs - clock.anchorAgeMs;
+    this.#stateSim = clock.stateSimMs;
+    if (clock.circadianAtSimMs !== null) {
+      this.#circadianAtSim = clock.circadianAtSimMs;
+      this.#circadian = this.#circadianAt(clock.circadianAtSimMs);
+    }
+    if (snapshot.onset !== null) {
+      this.#onsetSim = snapshot.onset.simMs;
+      this.#onsetWall = startMs - snapshot.onset.ageMs;
+    }
+    if (snapshot.residual !== null) {
+      const residual = noEffects();
+      EFFECT_KEYS.forEach((key, i) => { residual[key] = snapshot.residual!.effects[i]!; });
+      this.#residual = residual;
+      this.#residualFactor = snapshot.residual.factor;
+      this.#residualFromSim = snapshot.residual.fromSimMs;
+    }
+    if (speed !== this.#speed) this.setSpeed(speed, startMs);
   }
 
   get profile(): PatientProfile { return this.#profile; }
@@ -183,6 +251,10 @@ class SimulatedPatient implements PatientModel {
     this.#bTemp = OU_SD.temp * Math.sqrt(1 - this.#aTemp * this.#aTemp);
     this.#decay = Math.exp((-dtS * 1000) / RECOVERY_TIME_CONSTANT_MS);
     this.#artefacts.cacheStep(dtS);
+  }
+
+  #circadianAt(sim: number): number {
+    return Math.cos(TWO_PI * (((this.#startMs + sim - CIRCADIAN_PEAK_MS) % DAY_MS) / DAY_MS));
   }
 
   /** Scenario severity in [0, 1] at a simulated time. */
@@ -235,7 +307,7 @@ class SimulatedPatient implements PatientModel {
     const base = this.#profile.baselines;
     if (sim - this.#circadianAtSim >= 60_000 || sim < this.#circadianAtSim) {
       this.#circadianAtSim = sim;
-      this.#circadian = Math.cos(TWO_PI * (((this.#startMs + sim - CIRCADIAN_PEAK_MS) % DAY_MS) / DAY_MS));
+      this.#circadian = this.#circadianAt(sim);
     }
     const circadian = this.#circadian;
     const onOxygen = d.oxygen >= 0.5;
@@ -292,16 +364,19 @@ class SimulatedPatient implements PatientModel {
     this.#residual = { ...now };
     this.#residualFactor = 1;
     this.#residualFromSim = sim;
-    if (name === 'respiratory_failure_copd' && this.#profile.spo2Scale !== 2) {
-      // The COPD story needs a COPD patient: same person, COPD baselines (own stream, so still seeded).
-      const p = this.#profile;
-      this.#profile = withBaselines(createRng(deriveSeed(this.#seed, 0xc0bd)), p.age, p.sex, [...p.conditions, 'copd']);
-      this.#traits.baselineHeartRate = this.#profile.baselines.heart_rate;
-    }
+    if (name === 'respiratory_failure_copd' && this.#profile.spo2Scale !== 2) this.#addCopd();
     this.#scenario = name;
     this.#definition = SCENARIO_DEFINITIONS[name];
     this.#onsetSim = name === 'stable' ? null : sim;
     this.#onsetWall = name === 'stable' ? null : this.#lastWall;
+  }
+
+  /** The COPD story needs a COPD patient: same person, COPD baselines (own stream, so still seeded). */
+  #addCopd(): void {
+    const p = this.#profile;
+    this.#profile = withBaselines(createRng(deriveSeed(this.#seed, 0xc0bd)), p.age, p.sex, [...p.conditions, 'copd']);
+    this.#traits.baselineHeartRate = this.#profile.baselines.heart_rate;
+    this.#copdAdded = true;
   }
 
   setSpeed(speed: number, nowMs: number): void {
@@ -330,6 +405,43 @@ class SimulatedPatient implements PatientModel {
     const severity = this.#severity(sim);
     const phase = severity < 0.2 ? 'onset' : severity < 0.75 ? 'deteriorating' : 'critical';
     return { scenario, phase, onsetAtMs };
+  }
+
+  snapshot(nowMs: number): PatientSnapshot {
+    const wall = nowMs > this.#lastWall ? nowMs : this.#lastWall;
+    const residual = this.#residual;
+    return {
+      version: PATIENT_SNAPSHOT_VERSION,
+      seed: this.#seed,
+      assigned: this.#assigned,
+      scenario: this.#scenario,
+      patient: profileFingerprint(this.#profile),
+      copd: this.#copdAdded,
+      rng: this.#rng.state(),
+      noise: [this.#nHr, this.#nRr, this.#nSbp, this.#nDbp, this.#nSpo2, this.#nTemp],
+      clock: {
+        originMs: this.#startMs,
+        speed: this.#speed,
+        anchorSimMs: this.#anchorSim,
+        anchorAgeMs: wall - this.#anchorWall,
+        stateSimMs: this.#stateSim,
+        circadianAtSimMs: Number.isFinite(this.#circadianAtSim) ? this.#circadianAtSim : null,
+      },
+      onset: this.#onsetSim === null || this.#onsetWall === null ? null : { simMs: this.#onsetSim, ageMs: wall - this.#onsetWall },
+      // A residual multiplied by 0 is gone: setScenario replaces it, nothing else reads it.
+      residual: this.#residualFactor > 0
+        ? { factor: this.#residualFactor, fromSimMs: this.#residualFromSim, effects: EFFECT_KEYS.map((key) => residual[key]) }
+        : null,
+      artefacts: this.#artefacts.snapshot(),
+    };
+  }
+}
+
+function restoredRng(snapshot: PatientSnapshot): Rng {
+  try {
+    return restoreRng(snapshot.rng);
+  } catch (error) {
+    throw new ModelSnapshotError('malformed', `the patient snapshot's rng state is unusable: ${(error as Error).message}`, { cause: error });
   }
 }
 

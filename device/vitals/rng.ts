@@ -11,6 +11,14 @@ export interface Rng {
   uint32(): number;
   /** Standard normal (mean 0, sd 1), Marsaglia's polar method with the spare value cached. */
   normal(): number;
+  /** The generator's whole state, plain numbers: `restoreRng(state)` continues the stream exactly. */
+  state(): RngState;
+}
+
+/** sfc32's four 32-bit words, plus the polar method's cached spare normal when there is one. */
+export interface RngState {
+  words: [number, number, number, number];
+  spare?: number;
 }
 
 const TWO_TO_32 = 4294967296;
@@ -41,12 +49,28 @@ function toUint32(value: number): number {
 
 export function createRng(seed: number): Rng {
   const s0 = toUint32(seed);
-  let a = splitmix32(s0);
-  let b = splitmix32(a);
-  let c = splitmix32(b);
-  let d = 1;
-  let spare = 0;
-  let hasSpare = false;
+  const a = splitmix32(s0);
+  const b = splitmix32(a);
+  const c = splitmix32(b);
+  const rng = rngFrom(a, b, c, 1, undefined);
+  // Discard the first outputs: sfc32's state needs a few rounds to mix after seeding.
+  for (let i = 0; i < 12; i++) rng.next();
+  return rng;
+}
+
+/** A generator that continues exactly where the one whose `state()` this is stood. */
+export function restoreRng(state: RngState): Rng {
+  const words = state.words;
+  if (!Array.isArray(words) || words.length !== 4 || !words.every((word) => Number.isInteger(word) && word >= -0x80000000 && word <= 0xffffffff)) {
+    throw new RangeError(`an rng state needs four 32-bit integer words (got ${JSON.stringify(words)})`);
+  }
+  if (state.spare !== undefined && !Number.isFinite(state.spare)) throw new RangeError(`an rng spare normal must be finite (got ${state.spare})`);
+  return rngFrom(words[0] | 0, words[1] | 0, words[2] | 0, words[3] | 0, state.spare);
+}
+
+function rngFrom(a: number, b: number, c: number, d: number, spareNormal: number | undefined): Rng {
+  let spare = spareNormal ?? 0;
+  let hasSpare = spareNormal !== undefined;
 
   const uint32 = (): number => {
     const t = (((a + b) | 0) + d) | 0;
@@ -58,8 +82,6 @@ export function createRng(seed: number): Rng {
     return t >>> 0;
   };
   const next = (): number => uint32() / TWO_TO_32;
-  // Discard the first outputs: sfc32's state needs a few rounds to mix after seeding.
-  for (let i = 0; i < 12; i++) next();
 
   const normal = (): number => {
     if (hasSpare) {
@@ -80,7 +102,9 @@ export function createRng(seed: number): Rng {
     return u * factor;
   };
 
-  return { next, uint32, normal };
+  const state = (): RngState => (hasSpare ? { words: [a, b, c, d], spare } : { words: [a, b, c, d] });
+
+  return { next, uint32, normal, state };
 }
 
 /**
