@@ -164,6 +164,25 @@ export class CuratedColumns {
     for (let at = 0; at < this.length; at += 1) if (devices.codes[at] === code) yield [seq.values[at]!, this.index[at]!];
   }
 
+  /**
+   * Removes the rows at `positions` (column positions, not batch positions), keeping the others in order.
+   * The rare path (an in-batch conflict): dictionaries keep their entries, the writer renumbers per file.
+   */
+  removeRows(positions: ReadonlySet<number>): void {
+    if (positions.size === 0) return;
+    let to = 0;
+    for (let from = 0; from < this.length; from += 1) {
+      if (positions.has(from)) continue;
+      if (to !== from) {
+        this.index[to] = this.index[from]!;
+        for (const { data } of this.slots) moveValue(data, from, to);
+      }
+      to += 1;
+    }
+    for (let at = to; at < this.length; at += 1) for (const { data } of this.slots) clearValue(data, at);
+    this.length = to;
+  }
+
   /** The storage of one column, by schema name. */
   column(name: string): ColumnData {
     const data = this.byName.get(name);
@@ -213,6 +232,39 @@ function storeDictionary(data: DictionaryColumn, at: number, value: string | nul
 
 function storeString(data: StringColumn, at: number, value: string | null): void {
   data.values[at] = value ?? null;
+}
+
+function moveValue(data: ColumnData, from: number, to: number): void {
+  switch (data.kind) {
+    case 'number':
+    case 'boolean':
+      data.values[to] = data.values[from]!;
+      if (data.nulls !== null) data.nulls[to] = data.nulls[from]!;
+      return;
+    case 'dictionary':
+      data.codes[to] = data.codes[from]!;
+      return;
+    case 'string':
+      data.values[to] = data.values[from]!;
+  }
+}
+
+/** A freed slot back to its state before any append (the null masks are read by position). */
+function clearValue(data: ColumnData, at: number): void {
+  switch (data.kind) {
+    case 'number':
+    case 'boolean':
+      data.values[at] = 0;
+      if (data.nulls !== null) data.nulls[at] = 0;
+      return;
+    case 'dictionary':
+      data.codes[at] = 0;
+      data.last = null;
+      data.lastCode = -1;
+      return;
+    case 'string':
+      data.values[at] = null;
+  }
 }
 
 export function valueAt(data: ColumnData, at: number): string | number | boolean | null {

@@ -8,6 +8,7 @@ import {
   CURATED_COLUMNS, CURATED_PARTITIONS, CURATED_TABLE, LAKE_PREFIXES, ROLLUP_HOURLY_COLUMNS, ROLLUP_HOURLY_PARTITIONS,
   ROLLUP_HOURLY_PREFIX, ROLLUP_HOURLY_TABLE, type Column, type ColumnType,
 } from '../lake/curated-schema.ts';
+import { DT_PROJECTION_RANGE } from '../lake/plausible-time.ts';
 
 export type AthenaType = 'string' | 'bigint' | 'int' | 'double' | 'boolean' | 'timestamp';
 
@@ -34,10 +35,11 @@ export function gluePartitionKeys(): GlueColumn[] {
 }
 
 /**
- * How far back the dt projection reaches. Partitions are by measurement time, and a monitor replaying
- * its offline queue or with a clock ahead can write a day into the future: hence NOW+1DAYS.
+ * How far the dt projection reaches: the plausible-time window (cloud/lake/plausible-time.ts), the one the
+ * ETL curates readings in. Partitions are by measurement time, and a monitor replaying its offline queue
+ * or with a clock ahead can write a day into the future: hence NOW+1DAYS.
  */
-export const DT_PROJECTION_RANGE = 'NOW-3YEARS,NOW+1DAYS';
+export { DT_PROJECTION_RANGE };
 
 export function curatedLocation(bucketName: string): string {
   return `s3://${bucketName}/${LAKE_PREFIXES.curated}`;

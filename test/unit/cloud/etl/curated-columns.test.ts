@@ -22,6 +22,17 @@ function mixedRows(): CuratedRow[] {
 }
 
 describe('CuratedColumns', () => {
+  it('removes the rows at given positions and keeps the others, in order, with their batch positions', () => {
+    const rows = mixedRows();
+    const columns = CuratedColumns.fromRows(rows);
+    const removed = new Set([0, 5, rows.length - 2]);
+    columns.removeRows(removed);
+    const kept = rows.filter((_, at) => !removed.has(at));
+    expect(columns.length).toBe(kept.length);
+    expect(kept.map((_, at) => columns.rowAt(at))).toStrictEqual(kept);
+    expect([...columns.index.subarray(0, columns.length)]).toEqual(rows.map((_, at) => at).filter((at) => !removed.has(at)));
+  });
+
   it('gives back every row it was given, nulls, booleans and numbers included', () => {
     const rows = mixedRows();
     const columns = CuratedColumns.fromRows(rows);
