@@ -103,6 +103,8 @@ class SimulatedPatient implements PatientModel {
   readonly #assigned: ScenarioName;
   /** True once setScenario gave a patient without COPD the COPD baselines. */
   #copdAdded = false;
+  /** The profile's fingerprint, computed on the first snapshot. */
+  #fingerprint: string | undefined;
   /** Wall-clock ms of the first start: simulated time of day is this plus simulated ms. */
   readonly #startMs: number;
   readonly #rng: Rng;
@@ -377,6 +379,7 @@ class SimulatedPatient implements PatientModel {
     this.#profile = withBaselines(createRng(deriveSeed(this.#seed, 0xc0bd)), p.age, p.sex, [...p.conditions, 'copd']);
     this.#traits.baselineHeartRate = this.#profile.baselines.heart_rate;
     this.#copdAdded = true;
+    this.#fingerprint = undefined;
   }
 
   setSpeed(speed: number, nowMs: number): void {
@@ -415,7 +418,7 @@ class SimulatedPatient implements PatientModel {
       seed: this.#seed,
       assigned: this.#assigned,
       scenario: this.#scenario,
-      patient: profileFingerprint(this.#profile),
+      patient: this.#fingerprint ??= profileFingerprint(this.#profile),
       copd: this.#copdAdded,
       rng: this.#rng.state(),
       noise: [this.#nHr, this.#nRr, this.#nSbp, this.#nDbp, this.#nSpo2, this.#nTemp],
