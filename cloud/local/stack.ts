@@ -123,7 +123,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       batchingWindowMs: options.batchingWindowMs ?? 1000,
       log,
     });
-    stops.push(() => eventSource.stop());
+    // A graceful stop delivers what the stream holds (the broker has stopped by then: nothing more arrives).
+    stops.push(() => eventSource.stop({ drainMs: 15_000 }));
     // Folds each closed hour's small per-batch Parquet files into one (fewer bytes scanned per query).
     const compactor = startCompactor({
       store: createFsStore(paths.lakeDir), intervalMs: 5 * 60_000, graceMs: 10 * 60_000 + (options.batchingWindowMs ?? 1000), log,

@@ -79,6 +79,8 @@ export async function startEventSource(options: EventSourceOptions): Promise<Run
     stopper.signal.addEventListener('abort', onAbort, { once: true });
   });
   const isStopping = (): boolean => stopper.signal.aborted;
+  let draining = false;
+  const isDraining = (): boolean => draining;
 
   async function startShard(shardId: string): Promise<void> {
     const checkpoint = await checkpoints.read(shardId);
@@ -93,6 +95,7 @@ export async function startEventSource(options: EventSourceOptions): Promise<Run
       clock,
       sleep,
       isStopping,
+      isDraining,
       invoke: (records) => config.handler(toKinesisStreamEvent(records, context)),
       commit: async (last) => {
         await checkpoints.write(shardId, last.sequenceNumber);
@@ -153,10 +156,17 @@ export async function startEventSource(options: EventSourceOptions): Promise<Run
   discovery.unref();
 
   return {
-    async stop() {
+    async stop(stopOptions = {}) {
       clearInterval(discovery);
+      const loops = Promise.all([...consumers.values()].map((entry) => entry.done));
+      if (stopOptions.drainMs !== undefined && stopOptions.drainMs > 0) {
+        draining = true;
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([loops, new Promise((resolve) => { timer = setTimeout(resolve, stopOptions.drainMs); })]);
+        clearTimeout(timer);
+      }
       stopper.abort();
-      await Promise.all([...consumers.values()].map((entry) => entry.done));
+      await loops;
     },
     stats() {
       const shards = [...consumers.values()].map((entry) => ({ ...entry.consumer.stats }));

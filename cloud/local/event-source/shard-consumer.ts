@@ -18,6 +18,8 @@ export interface ShardConsumerDeps extends Omit<DeliveryDeps, 'commit'> {
   clock: () => number;
   onRecordsIn(count: number): void;
   onError(error: unknown): void;
+  /** True while the source drains before stopping: deliver what is read at once, end when caught up. */
+  isDraining?(): boolean;
 }
 
 export class ShardConsumer {
@@ -66,6 +68,7 @@ export class ShardConsumer {
         this.stats.finished = true;
         return;
       }
+      if (caughtUp && this.buffer.length === 0 && deps.isDraining?.()) return;
       if (caughtUp) {
         // Wait for new records, but never past the moment the buffered ones are due.
         const due = this.buffer.length > 0 ? this.oldestBufferedAt + deps.batchingWindowMs - deps.clock() : deps.pollIntervalMs;
@@ -91,7 +94,7 @@ export class ShardConsumer {
 
   private isReady(): boolean {
     if (this.buffer.length === 0) return false;
-    if (this.buffer.length >= this.deps.batchSize || this.closed) return true;
+    if (this.buffer.length >= this.deps.batchSize || this.closed || this.deps.isDraining?.()) return true;
     return this.deps.clock() - this.oldestBufferedAt >= this.deps.batchingWindowMs;
   }
 }

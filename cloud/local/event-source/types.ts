@@ -72,8 +72,12 @@ export interface EventSourceStats {
 }
 
 export interface RunningEventSource {
-  /** Stops polling, lets the batch in flight finish, and resolves when every shard loop has ended. */
-  stop(): Promise<void>;
+  /**
+   * Stops polling, lets the batch in flight finish, and resolves when every shard loop has ended.
+   * With `drainMs`, first delivers everything already in the stream (without waiting for the batching
+   * window) for up to that long: a graceful stop leaves nothing acknowledged outside the lake.
+   */
+  stop(options?: { drainMs?: number }): Promise<void>;
   stats(): EventSourceStats;
 }
 

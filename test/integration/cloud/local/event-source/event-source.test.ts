@@ -65,6 +65,19 @@ async function until(condition: () => boolean, what: string, timeoutMs = 8_000):
 }
 
 describe('startEventSource against kinesalite', () => {
+  it('drains what the stream holds on a graceful stop instead of leaving it for the next start', async () => {
+    const stream = await freshStream();
+    const seen: string[] = [];
+    // A batching window far longer than the test: without the drain nothing would be delivered.
+    const source = await start(stream, async (event) => { seen.push(...decode(event)); }, { batchingWindowMs: 60_000, batchSize: 1000 });
+    await put(stream, bodies(120));
+    await until(() => source.stats().recordsIn === 120, 'the records read into the buffer');
+    expect(seen).toHaveLength(0);
+    await source.stop({ drainMs: 5_000 });
+    expect(seen).toEqual(bodies(120));
+    expect(source.stats().shards[0]?.checkpoint).toMatch(/^\d+$/);
+  });
+
   it('delivers every record once, in order, in batches of at most batchSize, with the Lambda event shape', async () => {
     const stream = await freshStream();
     await put(stream, bodies(250));
