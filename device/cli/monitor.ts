@@ -1,13 +1,13 @@
 /**
  * `npm run monitor -- --thing bedside-0001`: runs one bedside monitor in this process (same runtime as
- * the fleet: outbox, backoff, shadow) and prints a line per acknowledged message.
+ * the fleet: outbox, backoff, shadow) and prints, each second, what was acknowledged.
  */
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EndpointUnreachableError, FleetError, outboxDirFor, resolveTarget } from '../fleet/index.ts';
+import { EndpointUnreachableError, FleetError, outboxLocation, resolveTarget } from '../fleet/index.ts';
 import { monitorSpec } from '../fleet/specs.ts';
 import { MonitorHost } from '../monitor/index.ts';
-import { Outbox } from '../outbox/index.ts';
+import { claimThings, openOutboxForThings, ThingsClaimedError } from '../outbox/index.ts';
+import { indexOfThingName } from '../../certs/local/fleet-attributes.ts';
 import { TransportError, loadTransportFactory } from '../transport/index.ts';
 import { ScenarioMixError, isScenarioName, parseScenarioMix, SCENARIOS } from '../vitals/index.ts';
 import { parseDuration, parseNumber, parseProtocol, parseTransport } from './args.ts';
@@ -15,7 +15,10 @@ import { runIfEntryPoint } from './entry-point.ts';
 
 const HELP = `Usage: npm run monitor -- --thing NAME [options]
 
-Runs one simulated bedside monitor and prints each acknowledged message.
+Runs one simulated bedside monitor and prints, each second something was acknowledged, how many
+messages and the highest seq. The thing must not be running elsewhere on this machine (npm start's
+fleet runs bedside-0001 ... bedside-0050 by default): pick another, e.g. --thing bedside-0051 after
+npm run certs -- --count 51.
 
   --thing NAME            thing name = MQTT client id = certificate CN (required), e.g. bedside-0001
   --target T              local | aws | mqtt://host:port | mqtts://host:port                [local]
@@ -63,7 +66,9 @@ export async function main(argv: string[]): Promise<number> {
     giveUpMs = parseDuration(values['connect-timeout'], '--connect-timeout');
     durationMs = values.duration === undefined ? undefined : parseDuration(values.duration);
     endpoint = `${target.host}:${target.port}`;
-    const outbox = Outbox.open(join(outboxDirFor(values['data-dir'] ?? 'data', target.label), `monitor-${identity.thing}.log`));
+    const location = outboxLocation(values['data-dir'] ?? 'data', target);
+    claimThings(location.dir, [identity.thing]);
+    const { outbox } = openOutboxForThings({ dir: location.dir, label: `monitor-${identity.thing}`, things: [identity.thing], adoptFrom: location.adoptFrom });
     host = new MonitorHost({
       host: target.host, port: target.port, transportFactory: await loadTransportFactory(transport),
       protocolVersion: parseProtocol(values.mqtt, transport, values.target), outbox,
@@ -71,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
       connectTimeoutMs: Math.min(10_000, giveUpMs),
       log: (level, message) => console.error(`${level}: ${message}`),
     });
-    const spec = monitorSpec(identity, 0, {
+    const spec = monitorSpec(identity, Math.max(0, (indexOfThingName(identity.thing) ?? 1) - 1), {
       seed: parseNumber(values.seed, '--seed', { min: 0, integer: true }) ?? 1,
       mix: parseScenarioMix(values.scenario),
       intervalMs: parseNumber(values.interval, '--interval', { min: 100, integer: true }) ?? 1_000,
@@ -110,6 +115,10 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function reportError(error: unknown): number {
+  if (error instanceof ThingsClaimedError) {
+    console.error(`monitor: ${error.message}. Stop that process, or run another thing with --thing.`);
+    return 2;
+  }
   if (error instanceof FleetError || error instanceof ScenarioMixError || error instanceof TransportError) {
     console.error(`monitor: ${error.message}`);
     return error instanceof EndpointUnreachableError ? 1 : 2;

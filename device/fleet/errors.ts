@@ -18,5 +18,8 @@ export class UnknownThingError extends FleetError {}
 /** No monitor could connect within the bounded wait. */
 export class EndpointUnreachableError extends FleetError {}
 
-/** The outbox on disk was written by a differently laid out fleet. */
-export class OutboxLayoutError extends FleetError {}
+/** Another process on this machine runs (some of) the same things. */
+export class ThingsInUseError extends FleetError {}
+
+/** A worker process kept dying and was not restarted again. */
+export class WorkerCrashLoopError extends FleetError {}

@@ -1,6 +1,6 @@
 /** Messages between the fleet runner and its worker processes (IPC, structured clone). */
 import type { HostStats } from '../monitor/index.ts';
-import type { OutboxLimits } from '../outbox/index.ts';
+import type { ClaimGroup, OutboxLimits } from '../outbox/index.ts';
 import type { TransportKind } from '../transport/index.ts';
 import type { ThingIdentity } from './targets.ts';
 
@@ -13,7 +13,14 @@ export interface WorkerConfig {
   protocolVersion: 4 | 5;
   things: { identity: ThingIdentity; fleetIndex: number }[];
   fleetSize: number;
-  outboxPath: string;
+  /** The outbox directory of the things' namespace; the worker opens a log of its own inside it. */
+  outboxDir: string;
+  outboxLabel: string;
+  /** Older outbox directories whose logs are adopted (the layout before namespaces). */
+  adoptFrom: string[];
+  /** The runner's claim group: the workers' claims share it. */
+  claimGroup: ClaimGroup;
+  claimCommand: string;
   outboxLimits?: Partial<OutboxLimits>;
   seed: number;
   scenarioMix: string;

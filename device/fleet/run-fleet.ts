@@ -4,12 +4,13 @@
  * connects fleet-wide, aggregates progress, stops after the duration or on stop(), and returns a summary.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { claimThings, commandLine, ThingsClaimedError, type ThingClaim } from '../outbox/index.ts';
 import type { OutboxLimits } from '../outbox/index.ts';
 import type { TransportKind } from '../transport/index.ts';
-import { EndpointUnreachableError, FleetArgumentError, FleetError, OutboxLayoutError } from './errors.ts';
+import { indexOfThingName } from '../../certs/local/fleet-attributes.ts';
+import { EndpointUnreachableError, FleetArgumentError, FleetError, ThingsInUseError, WorkerCrashLoopError } from './errors.ts';
+import { outboxLocation } from './outbox-location.ts';
 import type { FromWorker, ToWorker, WorkerConfig, WorkerStats } from './protocol.ts';
 import { formatProgress, mergeHistograms, round, totals, type FleetProgress, type FleetSummary } from './summary.ts';
 import { resolveTarget } from './targets.ts';
@@ -18,6 +19,8 @@ import { workerEntry } from './worker-entry.ts';
 export interface FleetOptions {
   /** Monitors in the whole fleet (all shards). */
   count: number;
+  /** 1-based position of the fleet's first thing among the target's things (default 1): another range of things. */
+  first?: number;
   target: string;
   transport?: TransportKind;
   protocolVersion?: 4 | 5;
@@ -31,7 +34,7 @@ export interface FleetOptions {
   workers?: number;
   certsDir?: string;
   awsOutDir?: string;
-  /** Outboxes live under `<dataDir>/outbox/<target>/`. */
+  /** Outboxes live under `<dataDir>/outbox/<identity namespace>/` (outbox-location.ts). */
   dataDir?: string;
   intervalMs?: number;
   shadow?: boolean;
@@ -47,6 +50,10 @@ export interface FleetOptions {
   unreachableAfterMs?: number;
   stopTimeoutMs?: number;
   statsEveryMs?: number;
+  /** A worker that dies unexpectedly is restarted after this (doubling per restart in a row, at most 30 s). */
+  restartDelayMs?: number;
+  /** More unexpected deaths than this within a minute stop the fleet instead (a crash loop). */
+  maxRestartsPerMinute?: number;
   onProgress?: (progress: FleetProgress) => void;
   onLog?: (message: string) => void;
 }
@@ -55,10 +62,12 @@ export interface FleetHandle {
   readonly summary: Promise<FleetSummary>;
   /** Graceful stop: workers flush their outboxes (bounded) and report. */
   stop(): Promise<FleetSummary>;
-  /** SIGKILLs one worker (tests: the durable outbox must cover it). */
+  /** SIGKILLs one worker and leaves it stopped (tests: the durable outbox must cover it). */
   killWorker(index: number): Promise<void>;
-  /** Starts a killed worker again with the same monitors and outbox. */
+  /** Starts a killed worker again with the same monitors; they resume from the outbox. */
   restartWorker(index: number): void;
+  /** Pids of the live worker processes (chaos tests kill them from outside, as a user or the OOM killer would). */
+  workerPids(): number[];
   readonly workerCount: number;
   progress(): FleetProgress;
   /** The latest report of each live worker (counters, CPU, RSS, histograms): for benchmarks. */
@@ -70,26 +79,23 @@ interface WorkerSlot {
   child: ChildProcess | undefined;
   latest: WorkerStats | undefined;
   final: boolean;
+  /** The worker reported a fatal error (bad certificates, things in use): restarting would not help. */
+  fatal: boolean;
+  /** Killed through killWorker(): stays down until restartWorker(). */
+  held: boolean;
+  restartsInARow: number;
+  restartTimer: NodeJS.Timeout | undefined;
   exited: Promise<void>;
 }
 
-export function outboxDirFor(dataDir: string, target: string): string {
-  return join(dataDir, 'outbox', target.replace(/[^a-zA-Z0-9.-]+/g, '_'));
-}
-
-/** Refuses to run over outboxes written with another split of things into files (seq would restart). */
-function checkOutboxLayout(dir: string, files: string[]): void {
-  if (!existsSync(dir)) return;
-  const ranges = (names: string[]) => names.map((name) => /^things-(\d+)-(\d+)\.log$/.exec(name)).filter((m) => m !== null).map((m) => [Number(m[1]), Number(m[2])] as const);
-  const existing = ranges(readdirSync(dir));
-  const wanted = ranges(files);
-  for (const [a0, a1] of existing) {
-    for (const [b0, b1] of wanted) {
-      if (a0 <= b1 && b0 <= a1 && (a0 !== b0 || a1 !== b1)) {
-        throw new OutboxLayoutError(`the outbox in ${dir} was written with another --count/--workers/--shard layout (file things-${a0}-${a1}.log): `
-          + 'run with the same layout to resend what it holds, or delete that directory (pending messages are lost and seq numbers restart)');
-      }
-    }
+function claimOrExplain(dir: string, things: readonly string[]): ThingClaim {
+  try {
+    return claimThings(dir, things);
+  } catch (error) {
+    if (!(error instanceof ThingsClaimedError)) throw error;
+    const next = (indexOfThingName(error.ownerLast) ?? 0) + 1;
+    throw new ThingsInUseError(`${error.message}. Stop that process, or run other things: e.g. --first ${next} `
+      + `(npm run certs -- --count N makes certificates for more things)`, { cause: error });
   }
 }
 
@@ -98,31 +104,35 @@ export function runFleet(options: FleetOptions): FleetHandle {
   if (!Number.isSafeInteger(count) || count < 1) throw new FleetArgumentError(`--count must be a positive integer (got ${count})`);
   const shard = options.shard ?? { index: 1, of: 1 };
   if (!(shard.index >= 1 && shard.index <= shard.of)) throw new FleetArgumentError(`--shard ${shard.index}/${shard.of}: use i/n with 1 <= i <= n`);
-  const first = Math.floor(((shard.index - 1) * count) / shard.of);
-  const last = Math.floor((shard.index * count) / shard.of);
+  const offset = (options.first ?? 1) - 1;
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new FleetArgumentError(`--first must be a positive integer (got ${options.first})`);
+  const first = offset + Math.floor(((shard.index - 1) * count) / shard.of);
+  const last = offset + Math.floor((shard.index * count) / shard.of);
   const sliceSize = last - first;
   if (sliceSize < 1) throw new FleetArgumentError(`shard ${shard.index}/${shard.of} of ${count} monitors is empty: use fewer shards`);
   const target = resolveTarget({ target: options.target, certsDir: options.certsDir, awsOutDir: options.awsOutDir });
   const identities = target.things(last).slice(first);
   const workerCount = Math.max(1, Math.min(options.workers ?? availableParallelism(), sliceSize));
-  const outboxDir = outboxDirFor(options.dataDir ?? 'data', target.label);
+  const location = outboxLocation(options.dataDir ?? 'data', target);
+  // Before any worker starts: a second owner of these things is refused here, with the owner's name.
+  const claim = claimOrExplain(location.dir, identities.map((identity) => identity.thing));
   const connectRate = options.connectRatePerSecond ?? 100;
   const statsEveryMs = options.statsEveryMs ?? 1_000;
   const slots: WorkerSlot[] = [];
   const settled: WorkerStats[] = [];
-  const files: string[] = [];
   for (let w = 0; w < workerCount; w++) {
     const from = Math.floor((w * sliceSize) / workerCount);
     const to = Math.floor(((w + 1) * sliceSize) / workerCount);
-    const file = `things-${first + from + 1}-${first + to}.log`;
-    files.push(file);
     slots.push({
-      child: undefined, latest: undefined, final: false, exited: Promise.resolve(),
+      child: undefined, latest: undefined, final: false, fatal: false, held: false, restartsInARow: 0, restartTimer: undefined,
+      exited: Promise.resolve(),
       config: {
         workerId: w, target: options.target, certsDir: options.certsDir, awsOutDir: options.awsOutDir,
         transport: options.transport ?? 'mqtt', protocolVersion: options.protocolVersion ?? 4,
         things: identities.slice(from, to).map((identity, i) => ({ identity, fleetIndex: first + from + i })),
-        fleetSize: count, outboxPath: join(outboxDir, file), outboxLimits: options.outboxLimits,
+        fleetSize: offset + count, outboxDir: location.dir, outboxLabel: `things-${first + from + 1}-${first + to}`,
+        adoptFrom: location.adoptFrom, claimGroup: claim.group, claimCommand: commandLine(),
+        outboxLimits: options.outboxLimits,
         seed: options.seed ?? 1, scenarioMix: options.scenarioMix ?? 'stable', intervalMs: options.intervalMs ?? 1_000,
         speed: options.speed ?? 1, shadow: options.shadow ?? true,
         connectRatePerSecond: connectRate / workerCount, maxPublishesPerSecond: options.maxPublishesPerSecond ?? 90,
@@ -131,51 +141,96 @@ export function runFleet(options: FleetOptions): FleetHandle {
       },
     });
   }
-  checkOutboxLayout(outboxDir, files);
-  mkdirSync(outboxDir, { recursive: true });
 
   const startedAt = Date.now();
-  let lastProgress: FleetProgress = { elapsedMs: 0, monitors: sliceSize, connected: 0, sent: 0, acked: 0, queued: 0, dropped: 0, duplicatesResent: 0, reconnects: 0, errors: 0, msgPerSecond: 0 };
-  let lastAcked = 0;
-  let lastAckedAt = startedAt;
+  let lastProgress: FleetProgress = { elapsedMs: 0, monitors: sliceSize, connected: 0, sent: 0, acked: 0, queued: 0, dropped: 0, duplicatesResent: 0, reconnects: 0, errors: 0, msgPerSecond: 0, workerRestarts: 0 };
+  /** (time, acked) once per tick: msg/s is over the last RATE_WINDOW_MS, whoever asks and how often. */
+  const ackSamples: { at: number; acked: number }[] = [];
   let everConnected = false;
   let stopping: Promise<void> | undefined;
   let restarts = 0;
+  const recentDeaths: number[] = [];
   let failure: Error | undefined;
   let resolveSummary!: (summary: FleetSummary) => void;
   let rejectSummary!: (error: Error) => void;
   const summary = new Promise<FleetSummary>((resolve, reject) => { resolveSummary = resolve; rejectSummary = reject; });
   summary.catch(() => undefined);
+  const restartDelayMs = options.restartDelayMs ?? 1_000;
+  const maxRestartsPerMinute = options.maxRestartsPerMinute ?? 10;
+
+  /** A worker gone: what it had counted stays in the totals; nothing of it is connected or queued any more. */
+  const settle = (slot: WorkerSlot) => {
+    if (slot.latest && !slot.final) settled.push({ ...slot.latest, monitors: 0, connected: 0, queued: 0 });
+    else if (slot.latest) settled.push(slot.latest);
+    slot.latest = undefined;
+    slot.child = undefined;
+  };
+
+  const onUnexpectedExit = (slot: WorkerSlot, how: string) => {
+    const now = Date.now();
+    recentDeaths.push(now);
+    while (recentDeaths.length > 0 && recentDeaths[0]! < now - 60_000) recentDeaths.shift();
+    const label = `worker ${slot.config.workerId} (${slot.config.outboxLabel})`;
+    if (recentDeaths.length > maxRestartsPerMinute) {
+      failure ??= new WorkerCrashLoopError(`${label} died ${how}; ${recentDeaths.length} workers died within a minute, so the fleet stops `
+        + '(what their monitors had not sent stays in the outbox for the next run)');
+      stop().catch(() => undefined);
+      return;
+    }
+    const delay = Math.min(30_000, restartDelayMs * 2 ** slot.restartsInARow);
+    slot.restartsInARow++;
+    options.onLog?.(`${label} died ${how}: restarting it in ${round(delay / 1000, 1)} s; its monitors resend what their outbox holds`);
+    slot.restartTimer = setTimeout(() => {
+      slot.restartTimer = undefined;
+      if (stopping || slot.child) return;
+      restarts++;
+      launch(slot);
+    }, delay);
+  };
 
   const launch = (slot: WorkerSlot) => {
     const entry = workerEntry(slot.config.transport);
     const child = fork(entry.modulePath, [], { execArgv: entry.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     slot.child = child;
     slot.final = false;
+    slot.fatal = false;
     child.on('message', (message: FromWorker) => {
       if (message.type === 'ready') {
         child.send({ type: 'start', config: slot.config } satisfies ToWorker);
       } else if (message.type === 'stats' || message.type === 'final') {
         slot.latest = message.stats;
         if (message.type === 'final') slot.final = true;
+        // Up and connected again: the next death starts the backoff from the beginning.
+        if (message.stats.connected > 0) slot.restartsInARow = 0;
       } else if (message.type === 'fatal') {
-        failure ??= new FleetError(`worker ${slot.config.workerId} failed: ${message.message}`);
+        slot.fatal = true;
+        failure ??= message.name === 'ThingsClaimedError'
+          ? new ThingsInUseError(`worker ${slot.config.workerId}: ${message.message}`)
+          : new FleetError(`worker ${slot.config.workerId} failed: ${message.message}`);
         stop().catch(() => undefined);
       }
     });
-    slot.exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    slot.exited = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
+      if (slot.child === child) {
+        const planned = stopping !== undefined || slot.held || slot.fatal || slot.final;
+        settle(slot);
+        if (!planned) onUnexpectedExit(slot, signal ? `(signal ${signal})` : `(exit code ${code})`);
+      }
+      resolve();
+    }));
   };
 
+  const RATE_WINDOW_MS = 5_000;
   const progress = (): FleetProgress => {
     const now = Date.now();
-    const sum = totals(slots.flatMap((s) => (s.latest ? [s.latest] : [])), settled);
-    const seconds = (now - lastAckedAt) / 1000;
-    const rate = seconds > 0.2 ? (sum.acked - lastAcked) / seconds : lastProgress.msgPerSecond;
-    if (seconds > 0.2) { lastAcked = sum.acked; lastAckedAt = now; }
+    const live = slots.flatMap((s) => (s.latest ? [s.latest] : []));
+    const sum = totals(live, settled);
+    const oldest = ackSamples[0];
+    const rate = oldest && now - oldest.at > 200 ? ((sum.acked - oldest.acked) * 1000) / (now - oldest.at) : lastProgress.msgPerSecond;
     lastProgress = {
       elapsedMs: now - startedAt, monitors: sliceSize, connected: sum.connected, sent: sum.sent, acked: sum.acked,
       queued: sum.queued, dropped: sum.dropped, duplicatesResent: sum.duplicatesResent, reconnects: sum.reconnects,
-      errors: sum.errors, msgPerSecond: rate, ...(sum.lastError ? { lastError: sum.lastError } : {}),
+      errors: sum.errors, msgPerSecond: rate, workerRestarts: restarts, ...(sum.lastError ? { lastError: sum.lastError } : {}),
     };
     if (sum.connected > 0) everConnected = true;
     return lastProgress;
@@ -202,6 +257,8 @@ export function runFleet(options: FleetOptions): FleetHandle {
 
   const ticker = setInterval(() => {
     const p = progress();
+    ackSamples.push({ at: Date.now(), acked: p.acked });
+    while (ackSamples.length > 1 && ackSamples[0]!.at < Date.now() - RATE_WINDOW_MS) ackSamples.shift();
     options.onProgress?.(p);
     const unreachableAfter = options.unreachableAfterMs ?? Math.max(20_000, (options.connectTimeoutMs ?? 10_000) + 5_000);
     if (!everConnected && p.elapsedMs > unreachableAfter && p.errors > 0) {
@@ -217,12 +274,15 @@ export function runFleet(options: FleetOptions): FleetHandle {
       clearInterval(ticker);
       if (durationTimer) clearTimeout(durationTimer);
       for (const slot of slots) {
+        if (slot.restartTimer) clearTimeout(slot.restartTimer);
         if (slot.child?.connected) slot.child.send({ type: 'stop' } satisfies ToWorker);
       }
       const deadline = (options.stopTimeoutMs ?? 5_000) + 5_000;
       const timer = setTimeout(() => { for (const slot of slots) slot.child?.kill('SIGKILL'); }, deadline);
       await Promise.all(slots.map((s) => s.exited));
       clearTimeout(timer);
+      // Only now: every worker that ran these things has exited.
+      claim.release();
       const result = finish();
       if (failure) rejectSummary(failure);
       else resolveSummary(result);
@@ -241,18 +301,18 @@ export function runFleet(options: FleetOptions): FleetHandle {
     stop,
     progress: () => progress(),
     workerStats: () => slots.flatMap((s) => (s.latest ? [s.latest] : [])),
+    workerPids: () => slots.flatMap((s) => (s.child?.pid !== undefined ? [s.child.pid] : [])),
     async killWorker(index) {
       const slot = slots[index];
       if (!slot?.child) throw new FleetArgumentError(`no worker ${index} (there are ${slots.length})`);
+      slot.held = true;
       slot.child.kill('SIGKILL');
       await slot.exited;
-      if (slot.latest) settled.push({ ...slot.latest, monitors: 0, connected: 0, queued: 0 });
-      slot.latest = undefined;
-      slot.child = undefined;
     },
     restartWorker(index) {
       const slot = slots[index];
       if (!slot || slot.child) throw new FleetArgumentError(`worker ${index} is not stopped`);
+      slot.held = false;
       restarts++;
       launch(slot);
     },

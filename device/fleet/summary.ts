@@ -13,8 +13,10 @@ export interface FleetProgress {
   duplicatesResent: number;
   reconnects: number;
   errors: number;
-  /** Acked messages per second over the last report interval. */
+  /** Acked messages per second over the last five seconds. */
   msgPerSecond: number;
+  /** Workers restarted after dying unexpectedly. */
+  workerRestarts: number;
   lastError?: string;
 }
 
@@ -70,7 +72,8 @@ const round = (value: number, digits = 1) => (Number.isFinite(value) ? Number(va
 export function formatProgress(p: FleetProgress): string {
   const seconds = Math.round(p.elapsedMs / 1000);
   return `[${seconds}s] connected ${p.connected}/${p.monitors}  ${Math.round(p.msgPerSecond)} msg/s  acked ${p.acked}  queued ${p.queued}`
-    + `  reconnects ${p.reconnects}  errors ${p.errors}${p.dropped > 0 ? `  dropped ${p.dropped}` : ''}`;
+    + `  reconnects ${p.reconnects}  errors ${p.errors}${p.dropped > 0 ? `  dropped ${p.dropped}` : ''}`
+    + `${p.workerRestarts > 0 ? `  worker restarts ${p.workerRestarts}` : ''}`;
 }
 
 export function formatSummary(s: FleetSummary): string {

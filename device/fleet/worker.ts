@@ -5,7 +5,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { MonitorHost } from '../monitor/index.ts';
-import { Outbox } from '../outbox/index.ts';
+import { claimThings, openOutboxForThings } from '../outbox/index.ts';
 import { loadTransportFactory } from '../transport/index.ts';
 import { parseScenarioMix } from '../vitals/index.ts';
 import type { FromWorker, ToWorker, WorkerConfig, WorkerStats } from './protocol.ts';
@@ -22,12 +22,18 @@ export async function startWorkerHost(config: WorkerConfig): Promise<MonitorHost
     tls: target.credentials(identity.thing),
     localAddress: localSourceAddress(fleetIndex, config.fleetSize, target.host),
   }));
+  // Claim first (the runner's group), then gather these things' histories from whatever logs hold them.
+  const things = config.things.map(({ identity }) => identity.thing);
+  claimThings(config.outboxDir, things, { group: config.claimGroup, command: config.claimCommand });
+  const { outbox } = openOutboxForThings({
+    dir: config.outboxDir, label: config.outboxLabel, things, adoptFrom: config.adoptFrom, limits: config.outboxLimits,
+  });
   const host = new MonitorHost({
     host: target.host,
     port: target.port,
     transportFactory,
     protocolVersion: config.protocolVersion,
-    outbox: Outbox.open(config.outboxPath, config.outboxLimits),
+    outbox,
     connectRatePerSecond: config.connectRatePerSecond,
     maxPublishesPerSecond: config.maxPublishesPerSecond,
     shadow: config.shadow,

@@ -17,6 +17,8 @@ export class DeviceQueue {
   lastSeq = 0;
   bytes = 0;
   dropped = 0;
+  /** The monitor's latest patient state (outbox.savePatient), kept through compaction. */
+  patient: { savedAtMs: number; state: string } | undefined;
   private entries: OutboxEntry[] = [];
   private head = 0;
   private cursor = 0;

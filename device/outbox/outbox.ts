@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import { DeviceQueue, type OutboxEntry } from './device-queue.ts';
-import { markLine, messageLine, messagePrefix, parseLog } from './log-format.ts';
+import { markLine, messageLine, messagePrefix, parseLog, patientLine } from './log-format.ts';
 import { WriteBuffer } from './write-buffer.ts';
 
 export interface OutboxLimits {
@@ -94,6 +94,7 @@ export class Outbox {
       const queue = this.queue(record.thing);
       if (record.kind === 'M') queue.push(record.seq, record.payload, 1);
       else if (record.kind === 'S') queue.lastSeq = Math.max(queue.lastSeq, record.seq);
+      else if (record.kind === 'P') queue.patient = { savedAtMs: record.seq, state: record.payload };
       else if (record.kind === 'A') queue.ack(record.seq);
       else if (queue.ack(record.seq)) queue.dropped++;
     }
@@ -145,6 +146,22 @@ export class Outbox {
     return entry;
   }
 
+  /**
+   * Keeps a monitor's patient state (one line of JSON, buffered until the next flush): a restarted
+   * monitor resumes its patient from the latest one instead of starting again from baseline.
+   */
+  savePatient(thing: string, state: string): void {
+    if (state.includes('\n')) throw new OutboxError(`patient state of ${thing} contains a newline; the outbox stores one record per line`);
+    const savedAtMs = Math.max(0, Math.round(this.nowMs()));
+    this.queue(thing).patient = { savedAtMs, state };
+    this.buffer.append(patientLine(thing, savedAtMs, state));
+  }
+
+  /** The latest patient state saved for a thing, if any. */
+  patient(thing: string): string | undefined {
+    return this.devices.get(thing)?.patient?.state;
+  }
+
   /** Records an acknowledgement (buffered until the next flush); false when it was not pending. */
   ack(thing: string, seq: number): boolean {
     const queue = this.devices.get(thing);
@@ -180,6 +197,7 @@ export class Outbox {
     const lines: string[] = [];
     for (const [thing, queue] of this.devices) {
       lines.push(markLine('S', thing, queue.lastSeq));
+      if (queue.patient) lines.push(patientLine(thing, queue.patient.savedAtMs, queue.patient.state));
       for (const entry of queue.pending()) lines.push(messageLine(thing, entry.seq, entry.payload));
     }
     const data = Buffer.concat([Buffer.from(lines.join('')), this.buffer.view()]);

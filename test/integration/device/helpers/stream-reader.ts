@@ -48,3 +48,16 @@ export function seqGaps(messages: readonly StreamedVitals[]): { gaps: Map<string
   }
   return { gaps, duplicates, devices };
 }
+
+/** (device, seq) pairs that reached the stream with different bytes: a seq handed out twice. */
+export function seqReuse(messages: readonly StreamedVitals[]): string[] {
+  const seen = new Map<string, string>();
+  const reused = new Set<string>();
+  for (const message of messages) {
+    const key = `${message.device_id}#${message.seq}`;
+    const before = seen.get(key);
+    if (before === undefined) seen.set(key, message.raw);
+    else if (before !== message.raw) reused.add(key);
+  }
+  return [...reused];
+}
