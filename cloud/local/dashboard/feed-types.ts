@@ -132,6 +132,12 @@ export interface FeedEvents {
 }
 export type FeedEventName = keyof FeedEvents;
 
+/** What a restore from the lake brought back. */
+export interface HistoryLoad {
+  beds: number;
+  readings: number;
+}
+
 /** The read side the server consumes. */
 export interface DashboardFeed {
   things(): ThingSummary[];
@@ -143,4 +149,6 @@ export interface DashboardFeed {
   namedQueries(): Promise<readonly NamedQueryInfo[]>;
   runNamedQuery(name: string): Promise<QueryResult>;
   on<K extends FeedEventName>(event: K, listener: (payload: FeedEvents[K]) => void): () => void;
+  /** Restores the last known readings (from the lake) once, as the server starts; optional. */
+  loadHistory?(): Promise<HistoryLoad>;
 }

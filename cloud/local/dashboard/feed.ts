@@ -3,14 +3,15 @@
  * events in; the server reads snapshots and listens to changes. Pure state plus injected functions
  * (clock, NEWS2 scorer, pipeline stats, query runner): no sockets, no files.
  */
-import type { VitalsReading, VitalsV1 } from '../../../device/contract/index.ts';
+import type { QualityFlag, VitalsReading, VitalsV1 } from '../../../device/contract/index.ts';
 import { news2 } from '../../news2/news2.ts';
 import { DashboardError, QueryFailedError, UnknownQueryError } from './errors.ts';
 import type {
-  BedTile, DashboardFeed, FeedEventName, FeedEvents, LatestVitals, NamedQueryInfo, News2Summary,
+  BedTile, DashboardFeed, FeedEventName, FeedEvents, HistoryLoad, LatestVitals, NamedQueryInfo, News2Summary,
   PipelineSourceStats, PipelineStats, QueryCell, QueryResult, QueryRunner, ShadowReported, ThingSummary, VitalsPoint,
   VitalsSeries,
 } from './feed-types.ts';
+import { namedQueryHistory, type HistoryReading, type VitalsHistory } from './lake-history.ts';
 import { RateMeter } from './rate-meter.ts';
 import { mergeReported, reportedBattery, reportedFirmware, reportedScenario } from './shadow-state.ts';
 import { VitalsRing } from './vitals-ring.ts';
@@ -29,6 +30,14 @@ export interface DashboardFeedOptions {
   /** Figures from the event source, the rules engine and the lake. */
   pipelineStats?: () => PipelineSourceStats | Promise<PipelineSourceStats>;
   queries?: QueryRunner;
+  /**
+   * Where `loadHistory()` (called by startDashboard) finds the last known readings after a restart:
+   * default the `latest-vitals-per-bed` named query of `queries` (newest reading per bed);
+   * `createLakeHistory(lake)` also restores each bed's chart window; false: none.
+   */
+  history?: VitalsHistory | false;
+  /** How far back `loadHistory()` looks; default 1 hour (the ward board's notion of a current bed). */
+  historyLookbackMs?: number;
 }
 
 /** A thing as the registry knows it (certs/ registry attributes). */
@@ -61,10 +70,23 @@ export interface DashboardFeedHub extends DashboardFeed {
   countRejected(thingName: string): void;
   /** Emits fresh pipeline figures to listeners (for stacks that push rather than being polled). */
   publishPipelineStats(stats: PipelineSourceStats): PipelineStats;
+  /**
+   * Restores readings from the lake: tiles, charts, ward, bed, battery and last seen, not counted as
+   * messages and not marking a thing connected. Readings at or after a thing's first live one are skipped.
+   */
+  restoreReadings(readings: readonly HistoryReading[]): HistoryLoad;
+  /** Restores from the `history` source (see DashboardFeedOptions); the server calls it at start. */
+  loadHistory(): Promise<HistoryLoad>;
 }
 
 const DEFAULT_WINDOW_MS = 15 * 60_000;
 const DEFAULT_MAX_SAMPLES = 2048;
+const DEFAULT_HISTORY_LOOKBACK_MS = 60 * 60_000;
+
+/** The fields a stored reading needs, live (VitalsReading) or restored (HistoryReading). */
+type StoredReading = Pick<HistoryReading,
+  'measured_at_ms' | 'heart_rate' | 'spo2' | 'respiratory_rate' | 'systolic_bp' | 'diastolic_bp' | 'temperature_c' |
+  'on_oxygen' | 'consciousness'> & { quality: readonly QualityFlag[] };
 
 interface ThingState {
   thingName: string;
@@ -82,6 +104,8 @@ interface ThingState {
   latest: LatestVitals | null;
   news2: News2Summary | null;
   ring: VitalsRing | null;
+  /** Measurement time of the first reading that arrived live (Infinity until one does). */
+  firstLiveMs: number;
 }
 
 export function createDashboardFeed(options: DashboardFeedOptions = {}): DashboardFeedHub {
@@ -106,7 +130,7 @@ export function createDashboardFeed(options: DashboardFeedOptions = {}): Dashboa
       thing = {
         thingName, ward: null, bed: null, model: null, registeredFirmware: null, connected: false,
         lastSeenMs: null, disconnectReason: null, reported: {}, battery: null, messages: 0, rejected: 0,
-        latest: null, news2: null, ring: null,
+        latest: null, news2: null, ring: null, firstLiveMs: Number.POSITIVE_INFINITY,
       };
       state.set(thingName, thing);
     }
@@ -153,7 +177,14 @@ export function createDashboardFeed(options: DashboardFeedOptions = {}): Dashboa
     thing.ward = reading.ward ?? thing.ward;
     thing.bed = reading.bed ?? thing.bed;
     if (reading.battery_pct !== null) thing.battery = reading.battery_pct;
+    if (reading.measured_at_ms < thing.firstLiveMs) thing.firstLiveMs = reading.measured_at_ms;
     const score = scoreNews2(reading);
+    const point = store(thing, reading, { total: score.total, band: score.band, complete: score.complete, missing: score.missing });
+    emit('vitals', { thing: summary(thing), tile: tile(thing), point });
+  }
+
+  /** Into the bed's ring, and onto its tile when it is the newest measurement. */
+  function store(thing: ThingState, reading: StoredReading, score: News2Summary): VitalsPoint {
     const point: VitalsPoint = {
       t: reading.measured_at_ms,
       values: {
@@ -182,9 +213,28 @@ export function createDashboardFeed(options: DashboardFeedOptions = {}): Dashboa
         consciousness: reading.consciousness,
         quality: reading.quality,
       };
-      thing.news2 = { total: score.total, band: score.band, complete: score.complete, missing: score.missing };
+      thing.news2 = score;
     }
-    emit('vitals', { thing: summary(thing), tile: tile(thing), point });
+    return point;
+  }
+
+  function restoreReadings(readings: readonly HistoryReading[]): HistoryLoad {
+    const touched = new Set<ThingState>();
+    let restored = 0;
+    for (const reading of [...readings].sort((a, b) => a.measured_at_ms - b.measured_at_ms)) {
+      const thing = thingState(reading.device_id);
+      // From its first live reading on, a bed's own messages say it all; older lake rows fill in before.
+      if (!(reading.measured_at_ms < thing.firstLiveMs)) continue;
+      thing.ward ??= reading.ward;
+      thing.bed ??= reading.bed;
+      if (thing.firstLiveMs === Number.POSITIVE_INFINITY && reading.battery_pct !== null) thing.battery = reading.battery_pct;
+      if (thing.lastSeenMs === null || reading.measured_at_ms > thing.lastSeenMs) thing.lastSeenMs = reading.measured_at_ms;
+      store(thing, reading, reading.news2);
+      touched.add(thing);
+      restored += 1;
+    }
+    for (const thing of touched) emit('thing', summary(thing));
+    return { beds: touched.size, readings: restored };
   }
 
   async function pipelineStats(): Promise<PipelineStats> {
@@ -284,6 +334,14 @@ export function createDashboardFeed(options: DashboardFeedOptions = {}): Dashboa
       const stats = completeStats(source);
       emit('pipeline', stats);
       return stats;
+    },
+    restoreReadings,
+    async loadHistory() {
+      const source = options.history === false ? undefined
+        : options.history ?? (options.queries === undefined ? undefined : namedQueryHistory(options.queries));
+      if (source === undefined) return { beds: 0, readings: 0 };
+      const since = clock() - (options.historyLookbackMs ?? DEFAULT_HISTORY_LOOKBACK_MS);
+      return restoreReadings(await source.recent(since));
     },
   };
 }

@@ -5,6 +5,9 @@ export {
 } from './feed.ts';
 export { routeBrokerMessage, type RouteOutcome } from './broker-routing.ts';
 export { createLakeQueryRunner } from './lake-queries.ts';
+export {
+  createLakeHistory, namedQueryHistory, recentVitalsSql, type HistoryReading, type LakeHistoryOptions, type VitalsHistory,
+} from './lake-history.ts';
 export { startDashboard, type DashboardOptions, type RunningDashboard } from './server.ts';
 export { createSimulatedWard, DEMO_SCENARIO_MIX, type SimulatedWard, type SimulatedWardOptions } from './simulated-ward.ts';
 export { DashboardError, DashboardStartError, QueryFailedError, UnknownQueryError } from './errors.ts';

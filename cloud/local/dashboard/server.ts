@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { handleApi, sendError } from './api.ts';
 import { DashboardStartError } from './errors.ts';
-import type { DashboardFeed } from './feed-types.ts';
+import type { DashboardFeed, HistoryLoad } from './feed-types.ts';
 import { createLiveUpdates, type LiveUpdatesOptions } from './live-updates.ts';
 import { loadStaticFiles } from './static-files.ts';
 
@@ -18,11 +18,18 @@ export interface DashboardOptions extends LiveUpdatesOptions {
   port?: number;
   /** Where pages come from; default ./public next to this file. */
   publicDir?: string;
+  /**
+   * How long start waits for the feed's `loadHistory()` (last known readings from the lake) before it
+   * listens anyway; the restore then finishes in the background. Default 10 s.
+   */
+  historyTimeoutMs?: number;
 }
 
 export interface RunningDashboard {
   url: string;
   port: number;
+  /** What the start restored from the lake; null when the feed has no history, it failed or took too long. */
+  readonly history: HistoryLoad | null;
   close(): Promise<void>;
 }
 
@@ -35,6 +42,8 @@ const SECURITY_HEADERS = {
 
 export async function startDashboard(options: DashboardOptions): Promise<RunningDashboard> {
   const host = options.host ?? '127.0.0.1';
+  // The feed is in memory: after a restart the board would be empty until every monitor sent again.
+  const history = await restoreHistory(options);
   const files = loadStaticFiles(options.publicDir);
   const live = createLiveUpdates(options.feed, options);
   let allowedHosts: ReadonlySet<string> | null = null;
@@ -85,12 +94,28 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   return {
     url: `http://${urlHost}:${port}`,
     port,
+    history,
     close: () => new Promise<void>((resolve) => {
       live.close();
       server.close(() => resolve());
       server.closeAllConnections();
     }),
   };
+}
+
+async function restoreHistory(options: DashboardOptions): Promise<HistoryLoad | null> {
+  if (options.feed.loadHistory === undefined) return null;
+  const loading = options.feed.loadHistory().catch((error: unknown) => {
+    options.onError?.(new DashboardStartError(`the dashboard could not restore the last known readings from the lake (it shows live readings only): ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+    return null;
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), options.historyTimeoutMs ?? 10_000); });
+  try {
+    return await Promise.race([loading, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function isLoopback(host: string): boolean {
