@@ -9,7 +9,7 @@
  * the partition then has two files again and the next run folds it in. The compacted file is itself a
  * source of the next run, so nothing already compacted is lost and a re-run rewrites the same rows.
  */
-import { LAKE_PREFIXES, ROLLUP_HOURLY_PREFIX } from '../../lake/curated-schema.ts';
+import { CURATED_COLUMNS, LAKE_PREFIXES, ROLLUP_HOURLY_PREFIX } from '../../lake/curated-schema.ts';
 import type { CuratedRow } from '../curated-row.ts';
 import type { HourPartition } from '../writers/lake-keys.ts';
 
@@ -85,32 +85,55 @@ function compareSequence(x: string, y: string): number {
   return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0);
 }
 
-/** Which of two copies of a reading the `vitals` view keeps: the first arrival (earliest ingested_at). */
-function firstArrival(x: CuratedRow, y: CuratedRow): CuratedRow {
+/**
+ * Which of two copies of a (device_id, seq) stays: the first ingested (earliest ingested_at, then
+ * kinesis_shard), as the `vitals` view orders them, then the Kinesis sequence number, which the view leaves
+ * out (two batches of one shard are not ingested in the same millisecond).
+ */
+export function firstArrival(x: CuratedRow, y: CuratedRow): CuratedRow {
   if (x.ingested_at !== y.ingested_at) return x.ingested_at < y.ingested_at ? x : y;
+  if (x.kinesis_shard !== y.kinesis_shard) return x.kinesis_shard < y.kinesis_shard ? x : y;
   return compareSequence(x.kinesis_sequence, y.kinesis_sequence) <= 0 ? x : y;
+}
+
+/** Columns that say how a copy travelled, not what was measured: they may differ between true copies. */
+const DELIVERY_COLUMNS: ReadonlySet<string> = new Set(['received_at', 'ingested_at', 'ingest_latency_ms', 'kinesis_shard', 'kinesis_sequence']);
+const CONTENT_COLUMNS = CURATED_COLUMNS.map((column) => column.name as keyof CuratedRow).filter((name) => !DELIVERY_COLUMNS.has(name));
+
+/** Whether two rows of one (device_id, seq) carry the same reading (a redelivery), not a conflict. */
+export function sameReading(x: CuratedRow, y: CuratedRow): boolean {
+  return CONTENT_COLUMNS.every((name) => x[name] === y[name]);
 }
 
 export interface MergedRows {
   rows: CuratedRow[];
-  /** Copies of a reading dropped (same device_id and seq as a row kept). */
+  /** Copies of a reading dropped (same device_id and seq as a row kept, same content). */
   duplicates: number;
+  /** Copies with the same device_id and seq as a row kept but other content: for quarantine. */
+  conflicts: CuratedRow[];
 }
 
 /**
- * One row per (device_id, seq), sorted by them; of several copies the first arrival is kept, as the
- * `vitals` view would, so every query answers the same before and after compaction.
+ * One row per (device_id, seq), sorted by them; of several copies the first ingested is kept, as the
+ * `vitals` view would, so every query answers the same before and after compaction. A later copy with
+ * other content is a conflict, returned apart for quarantine.
  */
 export function mergeCuratedRows(rows: readonly CuratedRow[]): MergedRows {
   const sorted = [...rows].sort((x, y) => (x.device_id < y.device_id ? -1 : x.device_id > y.device_id ? 1 : x.seq - y.seq));
   const kept: CuratedRow[] = [];
+  const conflicts: CuratedRow[] = [];
+  let duplicates = 0;
   for (const row of sorted) {
     const last = kept[kept.length - 1];
     if (last !== undefined && last.device_id === row.device_id && last.seq === row.seq) {
-      kept[kept.length - 1] = firstArrival(last, row);
+      const first = firstArrival(last, row);
+      const other = first === last ? row : last;
+      kept[kept.length - 1] = first;
+      if (sameReading(first, other)) duplicates += 1;
+      else conflicts.push(other);
     } else {
       kept.push(row);
     }
   }
-  return { rows: kept, duplicates: rows.length - kept.length };
+  return { rows: kept, duplicates, conflicts };
 }

@@ -37,9 +37,9 @@ describe('npm run query', () => {
     const { code, out } = await run('--lake', dir, '--named', 'device-gaps-and-duplicates');
     expect(code).toBe(EXIT.ok);
     const lines = out.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^device_id\s+\| first_seq \| last_seq \| readings \| missing \| gaps \| duplicates \| gap_ranges$/);
+    expect(lines[0]).toMatch(/^device_id\s+\| first_seq \| last_seq \| readings \| missing \| gaps \| duplicates \| conflicts \| legacy_readings \| gap_ranges$/);
     expect(lines[1]).toMatch(/^-+(-\+-+)+$/);
-    expect(lines[2]).toMatch(/^bedside-q\s+\|\s+1 \|\s+3 \|\s+3 \|\s+0 \|\s+0 \|\s+0 \| NULL$/);
+    expect(lines[2]).toMatch(/^bedside-q\s+\|\s+1 \|\s+3 \|\s+3 \|\s+0 \|\s+0 \|\s+0 \|\s+0 \|\s+0 \| NULL$/);
     expect(lines[3]).toBe('(1 row)');
   });
 

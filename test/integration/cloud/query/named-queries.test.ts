@@ -110,9 +110,9 @@ describe('the named queries over a lake written by the ETL', () => {
   it('device-gaps-and-duplicates finds seq 1,2,4,4 as one gap and one duplicate', async () => {
     const rows = await named('device-gaps-and-duplicates');
     expect(rows).toEqual([
-      { device_id: 'bedside-c', first_seq: 10, last_seq: 15, readings: 4, missing: 2, gaps: 1, duplicates: 0, gap_ranges: '13-14' },
-      { device_id: 'bedside-a', first_seq: 1, last_seq: 4, readings: 3, missing: 1, gaps: 1, duplicates: 1, gap_ranges: '3' },
-      { device_id: 'bedside-b', first_seq: 1, last_seq: 4, readings: 4, missing: 0, gaps: 0, duplicates: 0, gap_ranges: null },
+      { device_id: 'bedside-c', first_seq: 10, last_seq: 15, readings: 4, missing: 2, gaps: 1, duplicates: 0, conflicts: 0, legacy_readings: 0, gap_ranges: '13-14' },
+      { device_id: 'bedside-a', first_seq: 1, last_seq: 4, readings: 3, missing: 1, gaps: 1, duplicates: 1, conflicts: 0, legacy_readings: 0, gap_ranges: '3' },
+      { device_id: 'bedside-b', first_seq: 1, last_seq: 4, readings: 4, missing: 0, gaps: 0, duplicates: 0, conflicts: 0, legacy_readings: 0, gap_ranges: null },
     ]);
   });
 

@@ -3,6 +3,7 @@ import { CURATED_COLUMNS, CURATED_PARTITIONS } from '../../../../cloud/lake/cura
 import { curatedViewSql, emptyRollupViewSql, rollupViewSql } from '../../../../cloud/sql/duckdb-curated-view.ts';
 import { DUCKDB_SHIMS } from '../../../../cloud/sql/duckdb-shims.ts';
 import { NAMED_QUERIES, VITALS_VIEW_SQL, findNamedQuery } from '../../../../cloud/sql/named-queries.ts';
+import { LEGACY_SEQ_BASE } from '../../../../device/contract/vitals-v1.ts';
 
 const withoutComments = (sql: string): string => sql.replace(/--.*$/gm, '');
 
@@ -57,9 +58,18 @@ describe('the vitals view', () => {
   });
 
   it('keeps one row per (device_id, seq), partitioned by dt and hour first so that dt filters prune through it', () => {
-    // ingest_latency_ms orders copies of a reading as ingested_at does (they share measured_at).
-    expect(VITALS_VIEW_SQL).toMatch(/PARTITION BY dt, hour, device_id, seq ORDER BY ingest_latency_ms\)/);
+    // The first ingested copy wins, in the order the compaction pass settles conflicts by (plan.ts firstArrival).
+    expect(VITALS_VIEW_SQL).toMatch(/PARTITION BY dt, hour, device_id, seq ORDER BY ingested_at, kinesis_shard\)/);
     expect(VITALS_VIEW_SQL).toMatch(/WHERE copy_number = 1/);
+  });
+});
+
+describe('device-gaps-and-duplicates', () => {
+  it('tells legacy keys from vitals/1 seqs by the contract\'s LEGACY_SEQ_BASE, and only by it', () => {
+    const sql = findNamedQuery('device-gaps-and-duplicates')!.sql;
+    const literals = [...sql.matchAll(/\b\d{10,}\b/g)].map((match) => match[0]);
+    expect(literals.length).toBeGreaterThan(0);
+    expect(new Set(literals)).toEqual(new Set([String(LEGACY_SEQ_BASE)]));
   });
 });
 

@@ -3,6 +3,7 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CuratedRow } from '../../../../../cloud/etl/curated-row.ts';
+import { KEY_INDEX_KEY } from '../../../../../cloud/etl/compaction/key-index.ts';
 import { encodeCuratedParquet } from '../../../../../cloud/etl/writers/parquet.ts';
 
 const HOUR_16 = 'curated/vitals/dt=2026-11-24/hour=16/';
@@ -64,15 +65,17 @@ describe('compaction Lambda entry point (mocked S3)', () => {
     const summary = await handler(scheduledAt('2026-11-24T18:00:00Z'));
 
     expect(summary).toMatchObject({ filesRead: 2, filesDeleted: 2, rowsOut: 3 });
-    const put = s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
-    expect(put).toMatchObject({ Bucket: 'vitals-lake-test', Key: `${HOUR_16}compacted.parquet`, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/lake' });
-    const rollupPut = s3.commandCalls(PutObjectCommand)[1]!.args[0].input;
-    expect(rollupPut).toMatchObject({ Key: 'rollup/hourly/dt=2026-11-24/rollup.parquet', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/lake' });
+    const puts = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    expect(puts.map((put) => put.Key)).toEqual([KEY_INDEX_KEY, `${HOUR_16}compacted.parquet`, 'rollup/hourly/dt=2026-11-24/rollup.parquet']);
+    for (const put of puts) expect(put).toMatchObject({ Bucket: 'vitals-lake-test', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/lake' });
     expect(s3.commandCalls(DeleteObjectCommand).map((call) => call.args[0].input.Key)).toEqual([...files.keys()]);
   });
 
   it('fails the invocation when a partition cannot be compacted, deleting nothing of it', async () => {
-    s3.on(GetObjectCommand).callsFake(() => ({ Body: body(new TextEncoder().encode('not parquet')) }));
+    s3.on(GetObjectCommand).callsFake((input: { Key: string }) => {
+      if (input.Key === KEY_INDEX_KEY) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' });
+      return { Body: body(new TextEncoder().encode('not parquet')) };
+    });
     const { handler } = await import('../../../../../cloud/etl/compaction/lambda.ts');
     await expect(handler(scheduledAt('2026-11-24T18:00:00Z'))).rejects.toThrow(/1 partition\(s\) not compacted .*hour=16/);
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);

@@ -91,6 +91,21 @@ describe('mergeCuratedRows', () => {
   });
 
   it('returns nothing for nothing', () => {
-    expect(mergeCuratedRows([])).toEqual({ rows: [], duplicates: 0 });
+    expect(mergeCuratedRows([])).toEqual({ rows: [], duplicates: 0, conflicts: [] });
+  });
+
+  it('keeps the first ingested of two copies with different content and returns the other as a conflict', () => {
+    const first = row('a', 1, 100, '49640002');
+    const reused = { ...row('a', 1, 900, '49640009'), measured_at: 50_000, heart_rate: 130 };
+    const merged = mergeCuratedRows([reused, first]);
+    expect(merged.rows).toEqual([first]);
+    expect(merged.duplicates).toBe(0);
+    expect(merged.conflicts).toEqual([reused]);
+  });
+
+  it('breaks an ingested_at tie by kinesis_shard first, as the vitals view orders copies', () => {
+    const shardA = { ...row('a', 1, 100, '99'), kinesis_shard: 'shardId-000000000000' };
+    const shardB = { ...row('a', 1, 100, '11'), kinesis_shard: 'shardId-000000000001', heart_rate: 71 };
+    expect(mergeCuratedRows([shardB, shardA])).toMatchObject({ rows: [shardA], conflicts: [shardB] });
   });
 });
