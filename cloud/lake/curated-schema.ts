@@ -96,3 +96,6 @@ export const LAKE_PREFIXES = {
 
 /** Where the compaction pass writes the hourly rollup: rollup/hourly/dt=YYYY-MM-DD/rollup.parquet. */
 export const ROLLUP_HOURLY_PREFIX = 'rollup/hourly/';
+
+/** Where the compaction pass keeps its index of compacted (device_id, seq) keys (no table reads it). */
+export const COMPACTION_INDEX_PREFIX = 'index/vitals/';

@@ -5,7 +5,7 @@
  */
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { LAKE_PREFIXES, ROLLUP_HOURLY_PREFIX } from '../lake/curated-schema.ts';
+import { COMPACTION_INDEX_PREFIX, LAKE_PREFIXES, ROLLUP_HOURLY_PREFIX } from '../lake/curated-schema.ts';
 import type { DatalakeStack } from './datalake-stack.ts';
 import { INGESTION_DEFAULTS } from './defaults.ts';
 
@@ -22,7 +22,7 @@ const REASONS = {
     'Data access is enforced by IAM, KMS key policies and the TLS-only bucket policy.',
   lambdaVpcCompaction:
     'The compactor reaches only AWS APIs (S3, KMS, CloudWatch Logs) over TLS with IAM auth and no private resources; a VPC would add ' +
-    'NAT or gateway/interface endpoints without reducing the attack surface. Its role may touch only curated/ and rollup/hourly/ objects of the lake.',
+    'NAT or gateway/interface endpoints without reducing the attack surface. Its role may touch only curated/, rollup/hourly/ and index/vitals/ objects of the lake, read raw/ and write quarantine/ (conflicts it settles).',
   inlinePolicy:
     'CDK grant policy attached to exactly one role created for this purpose in this stack (one role per function/rule); a customer ' +
     'managed policy would hold the same statements and could be attached elsewhere by mistake.',
@@ -87,7 +87,9 @@ export function acknowledgeFindings(stack: DatalakeStack): void {
 
   ack(compaction.role, 'HIPAA.Security-IAMNoInlinePolicy', REASONS.inlinePolicy);
   ack(compaction.role, `AwsSolutions-IAM5[Resource::${lakeArn}/${LAKE_PREFIXES.curated}*]`, REASONS.prefixObjects);
-  ack(compaction.role, `AwsSolutions-IAM5[Resource::${lakeArn}/${ROLLUP_HOURLY_PREFIX}*]`, REASONS.prefixObjects);
+  for (const prefix of [ROLLUP_HOURLY_PREFIX, COMPACTION_INDEX_PREFIX, LAKE_PREFIXES.raw, LAKE_PREFIXES.quarantine]) {
+    ack(compaction.role, `AwsSolutions-IAM5[Resource::${lakeArn}/${prefix}*]`, REASONS.prefixObjects);
+  }
   ack(compaction.function, 'HIPAA.Security-LambdaInsideVPC', REASONS.lambdaVpcCompaction);
 
   ack(fleetIndexing, 'AwsSolutions-IAM5[Resource::*]', REASONS.indexingNoResource);

@@ -14,7 +14,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { fileURLToPath } from 'node:url';
 import { Construct } from 'constructs';
-import { LAKE_PREFIXES, ROLLUP_HOURLY_PREFIX } from '../lake/curated-schema.ts';
+import { COMPACTION_INDEX_PREFIX, LAKE_PREFIXES, ROLLUP_HOURLY_PREFIX } from '../lake/curated-schema.ts';
 import { COMPACTION_DEFAULTS } from './defaults.ts';
 import { bundledHandlerCode, ETL_BUNDLE_HANDLER } from './etl-bundle.ts';
 
@@ -42,6 +42,10 @@ export class Compaction extends Construct {
     const curatedObjects = props.lakeBucket.arnForObjects(`${LAKE_PREFIXES.curated}*`);
     // The hourly rollup it keeps in step (read-modify-write of one file per day; never deleted).
     const rollupObjects = props.lakeBucket.arnForObjects(`${ROLLUP_HOURLY_PREFIX}*`);
+    // Settling conflicts (cloud/etl/compaction/conflicts.ts): its index of compacted keys (read-modify-write),
+    // the raw layer read for a losing copy's original bytes, and the quarantine layer written with them.
+    const indexObjects = props.lakeBucket.arnForObjects(`${COMPACTION_INDEX_PREFIX}*`);
+    const rawObjects = props.lakeBucket.arnForObjects(`${LAKE_PREFIXES.raw}*`);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       encryptionKey: props.opsKey,
@@ -57,7 +61,7 @@ export class Compaction extends Construct {
     // Own role instead of AWSLambdaBasicExecutionRole: logs only to its own log group.
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Curated compaction: list, read, write and delete curated Parquet only, log',
+      description: 'Curated compaction: list, read, write and delete curated Parquet; rollup, key index; read raw, write quarantine (conflicts); log',
     });
     this.logGroup.grantWrite(this.role);
 
@@ -89,14 +93,16 @@ export class Compaction extends Construct {
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['s3:ListBucket'],
       resources: [props.lakeBucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': [`${LAKE_PREFIXES.curated}*`, `${ROLLUP_HOURLY_PREFIX}*`] } },
+      conditions: { StringLike: { 's3:prefix': [`${LAKE_PREFIXES.curated}*`, `${ROLLUP_HOURLY_PREFIX}*`, `${LAKE_PREFIXES.raw}*`] } },
     }));
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [curatedObjects, rollupObjects] }));
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [curatedObjects, rollupObjects, indexObjects, rawObjects] }));
     // s3:DeleteObject only, not grantDelete's s3:DeleteObject*: on the versioned bucket a delete leaves a
     // noncurrent version (30 days of recovery); s3:DeleteObjectVersion would let it erase that too.
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: [curatedObjects] }));
     props.lakeBucket.grantPut(this.function, `${LAKE_PREFIXES.curated}*`);
     props.lakeBucket.grantPut(this.function, `${ROLLUP_HOURLY_PREFIX}*`);
+    props.lakeBucket.grantPut(this.function, `${COMPACTION_INDEX_PREFIX}*`);
+    props.lakeBucket.grantPut(this.function, `${LAKE_PREFIXES.quarantine}*`);
     // Reads of SSE-KMS objects; grantPut already adds it today, stated here because reading depends on it.
     props.lakeKey.grantDecrypt(this.function);
 

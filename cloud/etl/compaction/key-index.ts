@@ -11,10 +11,11 @@
  * device and compacted hour (see the compaction README's Limits).
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { COMPACTION_INDEX_PREFIX } from '../../lake/curated-schema.ts';
 import { CompactionError } from './errors.ts';
 
 /** Where the index lives in the lake (next to the layers, not inside one: no table reads it). */
-export const KEY_INDEX_KEY = 'index/vitals/compacted-keys.json.gz';
+export const KEY_INDEX_KEY = `${COMPACTION_INDEX_PREFIX}compacted-keys.json.gz`;
 
 /** A partition as `YYYY-MM-DD/HH`. */
 export type PartitionId = string;

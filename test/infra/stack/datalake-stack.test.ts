@@ -5,7 +5,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VITALS_PARTITION_KEY, VITALS_RULE_NAME, VITALS_RULE_SQL } from '../../../cloud/ingest/vitals-rule.ts';
-import { CURATED_COLUMNS, LAKE_PREFIXES, ROLLUP_HOURLY_COLUMNS, ROLLUP_HOURLY_PREFIX, ROLLUP_HOURLY_TABLE } from '../../../cloud/lake/curated-schema.ts';
+import { COMPACTION_INDEX_PREFIX, CURATED_COLUMNS, LAKE_PREFIXES, ROLLUP_HOURLY_COLUMNS, ROLLUP_HOURLY_PREFIX, ROLLUP_HOURLY_TABLE } from '../../../cloud/lake/curated-schema.ts';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../../../cloud/etl/metrics.ts';
 import { NAMED_QUERIES, VITALS_VIEW_SQL } from '../../../cloud/sql/named-queries.ts';
 import { CREATE_VITALS_VIEW_QUERY_NAME } from '../../../cloud/stack/sql-sources.ts';
@@ -238,24 +238,27 @@ describe('the compactor', () => {
     keyOf(props(resources[dlqId!]!).KmsMasterKeyId);
   });
 
-  it('may list, read, write and delete only curated objects, list, read and write only rollup objects, and never delete object versions', () => {
+  it('may list, read, write and delete only curated objects; read and write rollup and key-index objects; read raw and write quarantine objects; never delete object versions', () => {
     const [, fn] = functionWith('COMPACTION_GRACE_MINUTES');
     const s3Statements = roleStatements(fn).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:')));
     const actions = s3Statements.flatMap((s) => [s.Action].flat() as string[]);
     for (const needed of ['s3:ListBucket', 's3:GetObject', 's3:PutObject', 's3:DeleteObject']) expect(actions).toContain(needed);
     expect(actions.filter((a) => a.startsWith('s3:Delete'))).toEqual(['s3:DeleteObject']);
-    const prefixes = [LAKE_PREFIXES.curated, ROLLUP_HOURLY_PREFIX];
+    const prefixes = [LAKE_PREFIXES.curated, ROLLUP_HOURLY_PREFIX, COMPACTION_INDEX_PREFIX, LAKE_PREFIXES.raw, LAKE_PREFIXES.quarantine];
+    const writes = (statement: { Action: unknown }): boolean => [statement.Action].flat().some((a) => String(a).startsWith('s3:Put'));
     for (const statement of s3Statements) {
       expect(statement.Effect).toBe('Allow');
       for (const resource of [statement.Resource].flat().map(renderString)) {
         if (resource.endsWith('*')) {
           expect(prefixes.some((prefix) => resource === `${resource.slice(0, resource.indexOf('/'))}/${prefix}*`), resource).toBe(true);
-          // The rollup is rewritten, never deleted.
-          if (resource.endsWith(`/${ROLLUP_HOURLY_PREFIX}*`)) expect([statement.Action].flat().some((a: string) => a.startsWith('s3:Delete'))).toBe(false);
+          // Only curated objects are ever deleted; raw is read, never written; quarantine is written, never read.
+          if (!resource.endsWith(`/${LAKE_PREFIXES.curated}*`)) expect([statement.Action].flat().some((a: string) => a.startsWith('s3:Delete')), resource).toBe(false);
+          if (resource.endsWith(`/${LAKE_PREFIXES.raw}*`)) expect(writes(statement), resource).toBe(false);
+          if (resource.endsWith(`/${LAKE_PREFIXES.quarantine}*`)) expect([statement.Action].flat()).not.toContain('s3:GetObject');
         } else {
-          // The bucket itself: listing only, and only under the curated and rollup prefixes.
+          // The bucket itself: listing only, and only under the curated, rollup and raw prefixes.
           expect(statement.Action).toBe('s3:ListBucket');
-          expect(statement.Condition).toEqual({ StringLike: { 's3:prefix': prefixes.map((prefix) => `${prefix}*`) } });
+          expect(statement.Condition).toEqual({ StringLike: { 's3:prefix': [LAKE_PREFIXES.curated, ROLLUP_HOURLY_PREFIX, LAKE_PREFIXES.raw].map((prefix) => `${prefix}*`) } });
         }
       }
     }
