@@ -17,6 +17,7 @@ export interface AccessCounters {
   connectionsAccepted: number;
   connectionsRefused: number;
   messagesIn: number;
+  sessionTakeovers: number;
   publishesDenied: number;
   oversizedPayloads: number;
   subscribesDenied: number;
@@ -105,7 +106,11 @@ export function accessHooks(deps: {
       }
       // [MQTT-3.1.4-2] aedes will close the older connection with this id: AWS calls that DUPLICATE_CLIENTID.
       const previous = deps.connectedClient(client.id);
-      if (previous && previous !== client) markReason(clients.get(previous)?.session, 'DUPLICATE_CLIENTID');
+      if (previous && previous !== client) {
+        markReason(clients.get(previous)?.session, 'DUPLICATE_CLIENTID');
+        counters.sessionTakeovers++;
+        events.emit('session-takeover', { clientId: client.id, remoteAddress: remoteAddress(client), previousAddress: remoteAddress(previous) });
+      }
       counters.connectionsAccepted++;
       clients.set(client, {
         context,

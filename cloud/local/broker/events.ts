@@ -42,6 +42,11 @@ export interface BrokerEventMap {
   /** Records stored in the stream by one PutRecords call (or matched, when no stream is configured). */
   'vitals-forwarded': [{ records: number }];
   'rule-error': [RuleErrorRecord];
+  /**
+   * A second connection with the same client id took the session over (the older one is closed with
+   * DUPLICATE_CLIENTID): the same thing runs in two places, and the two keep pushing each other out.
+   */
+  'session-takeover': [{ clientId: string; remoteAddress: string; previousAddress: string }];
   /** Internal problems that did not stop the broker (a persistence write failed, ...). */
   'internal-error': [Error];
 }
@@ -54,6 +59,9 @@ export interface BrokerStats {
   connectionsRefused: number;
   tlsHandshakeFailures: number;
   messagesIn: number;
+  /** QoS 1 vitals publishes acknowledged, each once its rule outcome was durable (stream or error log). */
+  vitalsAcknowledged: number;
+  sessionTakeovers: number;
   publishesDenied: number;
   oversizedPayloads: number;
   subscribesDenied: number;

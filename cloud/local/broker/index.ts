@@ -60,8 +60,8 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Run
   const host = options.host ?? '127.0.0.1';
   const now = options.now ?? Date.now;
   const events = new BrokerEvents();
-  const counters: AccessCounters & { tlsHandshakeFailures: number; shadowRequests: number } = {
-    connectionsAccepted: 0, connectionsRefused: 0, messagesIn: 0, publishesDenied: 0,
+  const counters: AccessCounters & { tlsHandshakeFailures: number; shadowRequests: number; vitalsAcknowledged: number } = {
+    connectionsAccepted: 0, connectionsRefused: 0, messagesIn: 0, sessionTakeovers: 0, vitalsAcknowledged: 0, publishesDenied: 0,
     oversizedPayloads: 0, subscribesDenied: 0, tlsHandshakeFailures: 0, shadowRequests: 0,
   };
   const reportInternal = (error: Error) => events.emit('internal-error', error);
@@ -131,6 +131,7 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Run
         }
         rules.handlePublish(packet.topic, payload, client.id, (error) => {
           if (error) reportInternal(new Error(`not acknowledged to ${client.id} (it will resend): ${error.message}`, { cause: error }));
+          else counters.vitalsAcknowledged++;
           done(error);
         });
       },
@@ -205,6 +206,8 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Run
       connectionsRefused: counters.connectionsRefused,
       tlsHandshakeFailures: counters.tlsHandshakeFailures,
       messagesIn: counters.messagesIn,
+      vitalsAcknowledged: counters.vitalsAcknowledged,
+      sessionTakeovers: counters.sessionTakeovers,
       publishesDenied: counters.publishesDenied,
       oversizedPayloads: counters.oversizedPayloads,
       subscribesDenied: counters.subscribesDenied,

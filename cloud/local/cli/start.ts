@@ -8,6 +8,8 @@ import { parseArgs } from 'node:util';
 import { runFleet, type FleetHandle } from '../../../device/fleet/index.ts';
 import { startLocalStack, LOCAL_STREAM_NAME, type RunningLocalStack } from '../stack.ts';
 import { runIfEntryPoint } from '../../../device/cli/entry-point.ts';
+import { onStopSignal } from '../../../device/cli/stop-signal.ts';
+import type { FleetSummary } from '../../../device/fleet/index.ts';
 
 /** A mix that shows every NEWS2 band within minutes at the default speed. */
 export const DEMO_SCENARIO_MIX =
@@ -131,9 +133,9 @@ export async function main(argv: string[]): Promise<number> {
   let stack: RunningLocalStack | undefined;
   let fleet: FleetHandle | undefined;
   let stopping = false;
+  let disposeSignals = () => {};
   const stopped = new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('Ctrl-C'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+    disposeSignals = onStopSignal(resolve, { forceMessage: 'Ctrl-C again: exiting now. Nothing acknowledged is lost: what the fleet had not sent stays in its outbox, what the stream holds reaches the lake on the next start.' });
     if (options.durationMs !== undefined) setTimeout(() => resolve(`--duration ${options.durationMs} ms`), options.durationMs).unref();
   });
 
@@ -163,13 +165,16 @@ export async function main(argv: string[]): Promise<number> {
       });
       fleet.summary.catch((error: unknown) => console.error(`fleet: ${(error as Error).message}`));
     }
+    stack.broker.events.on('session-takeover', ({ clientId, remoteAddress }) => {
+      if (!stopping) console.error(`broker: ${clientId} connected again from ${remoteAddress} and took its own session over (DUPLICATE_CLIENTID): is it running in two places?`);
+    });
     console.log(banner(stack, options, brokerTarget, Date.now() - started));
     const status = setInterval(() => console.log(statusLine(stack!, fleet)), 10_000);
     status.unref();
     const reason = await stopped;
     clearInterval(status);
     stopping = true;
-    console.log(`\n${reason}: stopping (the fleet flushes its outboxes first)...`);
+    console.log(`\n${reason}: stopping in order: fleet (outboxes flushed), broker, stream -> ETL -> lake. Ctrl-C again to force.`);
   } catch (error) {
     console.error(`npm start failed: ${(error as Error).message}`);
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE' || /in use/i.test((error as Error).message)) {
@@ -177,15 +182,34 @@ export async function main(argv: string[]): Promise<number> {
     }
     await fleet?.stop().catch(() => undefined);
     await stack?.close();
+    disposeSignals();
     return 1;
   }
   const summary = fleet ? await fleet.stop().catch((error: unknown) => { console.error(`fleet: ${(error as Error).message}`); return undefined; }) : undefined;
-  // Let the last batch reach the lake before the stream stops.
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  // The stack stops the broker (the rule's last records into the stream), then drains the stream into the lake.
   await stack.close();
-  if (summary) console.log(`fleet: sent ${summary.sent}, acked ${summary.acked}, dropped ${summary.dropped}, reconnects ${summary.reconnects}`);
-  console.log(`lake: ${stack.etl.curated} curated, ${stack.etl.quarantined} quarantined this run; data kept in ${displayPath(stack.paths.dataDir)}`);
+  disposeSignals();
+  console.log(reconciliation(stack, summary).join('\n'));
+  console.log(`data kept in ${displayPath(stack.paths.dataDir)}; the next npm start resumes from it.`);
   return 0;
+}
+
+/** What this run acknowledged and where it went: the lines a user checks after Ctrl-C. */
+export function reconciliation(stack: Pick<RunningLocalStack, 'broker' | 'eventSource' | 'etl'>, fleet: FleetSummary | undefined): string[] {
+  const broker = stack.broker.stats();
+  const source = stack.eventSource.stats();
+  const lines: string[] = [];
+  if (fleet) {
+    lines.push(`fleet   sent ${fleet.sent}, acknowledged ${fleet.acked}, left in outboxes ${fleet.queuedAtEnd}${fleet.queuedAtEnd > 0 ? ' (sent on the next start)' : ''}, `
+      + `dropped ${fleet.dropped}, reconnects ${fleet.reconnects}${fleet.workerRestarts > 0 ? `, worker restarts ${fleet.workerRestarts}` : ''}`);
+  }
+  lines.push(`broker  acknowledged ${broker.vitalsAcknowledged} vitals, each once durable: ${broker.rules.forwarded} in the stream, `
+    + `${broker.rules.errorRecordsWritten} in rule-errors/`);
+  const left = Math.max(0, source.recordsIn - source.recordsProcessed - source.recordsSentToOnFailure);
+  lines.push(`lake    ETL read ${source.recordsProcessed} stream records this run: ${stack.etl.curated} curated, ${stack.etl.quarantined} quarantined, `
+    + `${stack.etl.duplicates} duplicates removed${source.recordsSentToOnFailure > 0 ? `, ${source.recordsSentToOnFailure} to event-source/on-failure` : ''}`
+    + `${left > 0 ? `; ${left} read but not processed stay in the stream for the next start` : ''}`);
+  return lines;
 }
 
 function displayPath(path: string): string {
@@ -211,11 +235,15 @@ function banner(stack: RunningLocalStack, options: StartOptions, brokerTarget: s
   ].join('\n');
 }
 
-function statusLine(stack: RunningLocalStack, fleet: FleetHandle | undefined): string {
+/** Figures of now: connections as the broker sees them, msg/s over the last seconds, restarts if any. */
+export function statusLine(stack: Pick<RunningLocalStack, 'broker' | 'eventSource' | 'etl'>, fleet: Pick<FleetHandle, 'progress'> | undefined): string {
   const broker = stack.broker.stats();
   const source = stack.eventSource.stats();
   const progress = fleet?.progress();
-  const fleetPart = progress ? `monitors ${progress.connected}/${progress.monitors} connected, ${Math.round(progress.msgPerSecond)} msg/s, ` : `clients ${broker.connectedClients}, `;
+  const fleetPart = progress
+    ? `monitors ${broker.connectedClients}/${progress.monitors} connected, ${Math.round(progress.msgPerSecond)} msg/s acknowledged`
+      + `${progress.workerRestarts > 0 ? `, ${progress.workerRestarts} worker restarts` : ''}, `
+    : `clients ${broker.connectedClients}, `;
   return `${fleetPart}stream ${broker.rules.forwarded} in, lake ${stack.etl.curated} curated, ${stack.etl.quarantined} quarantined, lag ${source.iteratorAgeMs} ms`;
 }
 

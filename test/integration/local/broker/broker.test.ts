@@ -59,6 +59,8 @@ describe('local broker over mutual TLS with mqtt.js', () => {
   it('disconnects the older session with DUPLICATE_CLIENTID when the same thing connects again', async () => {
     const thing = 'bedside-0003';
     const files = await tlsFiles(stack.certsDir, thing);
+    const takeovers: { clientId: string }[] = [];
+    stack.broker.events.on('session-takeover', (takeover) => takeovers.push(takeover));
     const first = await connectMonitor(stack.broker, files, thing);
     const firstClosed = closed(first);
     const second = await connectMonitor(stack.broker, files, thing);
@@ -66,6 +68,8 @@ describe('local broker over mutual TLS with mqtt.js', () => {
     const event = await waitFor('the duplicate-client disconnect', () =>
       presence.find((e) => e.clientId === thing && e.eventType === 'disconnected'));
     expect(event).toMatchObject({ disconnectReason: 'DUPLICATE_CLIENTID', clientInitiatedDisconnect: false });
+    expect(takeovers).toEqual([{ clientId: thing, remoteAddress: '127.0.0.1', previousAddress: '127.0.0.1' }]);
+    expect(stack.broker.stats().sessionTakeovers).toBe(1);
     await second.endAsync();
   });
 
