@@ -8,12 +8,15 @@ import { ScenarioMixError, parseScenarioMix } from '../vitals/index.ts';
 import { TransportError } from '../transport/index.ts';
 import { parseDuration, parseNumber, parseProtocol, parseShard, parseTransport } from './args.ts';
 import { runIfEntryPoint } from './entry-point.ts';
+import { onStopSignal } from './stop-signal.ts';
 
 const HELP = `Usage: npm run fleet -- --count N [options]
 
 Runs N simulated bedside monitors (vitals model, durable outbox, shadow) over worker processes.
 
   --count N               monitors in the whole fleet (required)
+  --first N               start at the N-th thing (bedside-NNNN): run other things beside npm start's
+                          fleet (bedside-0001..0050), e.g. --first 51 --count 20              [1]
   --target T              local (127.0.0.1:8883, data/certs) | aws (certs/aws-out) |
                           mqtt://host:port (plain) | mqtts://host:port (TLS, local certs)   [local]
   --transport K           mqtt (mqtt.js, any broker), crt (aws-iot-device-sdk-v2) or
@@ -41,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     ({ values } = parseArgs({
       args: argv,
       options: {
-        count: { type: 'string' }, target: { type: 'string', default: 'local' }, transport: { type: 'string' },
+        count: { type: 'string' }, first: { type: 'string' }, target: { type: 'string', default: 'local' }, transport: { type: 'string' },
         mqtt: { type: 'string' }, 'scenario-mix': { type: 'string', default: 'stable' }, seed: { type: 'string' },
         speed: { type: 'string' }, interval: { type: 'string' }, duration: { type: 'string' }, shard: { type: 'string' },
         workers: { type: 'string' }, 'connect-rate': { type: 'string' }, 'publish-rate': { type: 'string' },
@@ -64,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     parseScenarioMix(values['scenario-mix']);
     const transport = parseTransport(values.transport);
     handle = runFleet({
-      count, target: values.target, transport, protocolVersion: parseProtocol(values.mqtt, transport, values.target),
+      count, first: parseNumber(values.first, '--first', { min: 1, integer: true }), target: values.target, transport, protocolVersion: parseProtocol(values.mqtt, transport, values.target),
       scenarioMix: values['scenario-mix'], seed: parseNumber(values.seed, '--seed', { min: 0, integer: true }),
       speed: parseNumber(values.speed, '--speed', { min: 0.001 }), intervalMs: parseNumber(values.interval, '--interval', { min: 100, integer: true }),
       durationMs: values.duration === undefined ? undefined : parseDuration(values.duration),
@@ -78,12 +81,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     return reportError(error);
   }
-  const onSignal = () => {
+  const disposeSignals = onStopSignal(() => {
     process.stderr.write('\nstopping: flushing outboxes (Ctrl-C again to force)...\n');
     handle.stop().catch(() => undefined);
-    process.once('SIGINT', () => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
+  }, { forceMessage: 'Ctrl-C again: exiting now; what was not acknowledged stays in the outbox for the next run.' });
   try {
     const summary = await handle.summary;
     if (process.stderr.isTTY && !values.json) process.stderr.write('\n');
@@ -92,7 +93,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     return reportError(error);
   } finally {
-    process.removeListener('SIGINT', onSignal);
+    disposeSignals();
   }
 }
 

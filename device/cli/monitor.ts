@@ -12,6 +12,7 @@ import { TransportError, loadTransportFactory } from '../transport/index.ts';
 import { ScenarioMixError, isScenarioName, parseScenarioMix, SCENARIOS } from '../vitals/index.ts';
 import { parseDuration, parseNumber, parseProtocol, parseTransport } from './args.ts';
 import { runIfEntryPoint } from './entry-point.ts';
+import { onStopSignal } from './stop-signal.ts';
 
 const HELP = `Usage: npm run monitor -- --thing NAME [options]
 
@@ -90,7 +91,8 @@ export async function main(argv: string[]): Promise<number> {
   let lastAcked = 0;
   let failure: Error | undefined;
   const stopped = new Promise<void>((resolve) => {
-    const finish = () => { clearInterval(ticker); process.removeListener('SIGINT', finish); resolve(); };
+    let disposeSignals = () => {};
+    const finish = () => { clearInterval(ticker); disposeSignals(); resolve(); };
     const ticker = setInterval(() => {
       const stats = host.stats();
       if (stats.acked > lastAcked) {
@@ -105,7 +107,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       if (durationMs !== undefined && Date.now() - started >= durationMs) finish();
     }, 1_000);
-    process.once('SIGINT', finish);
+    disposeSignals = onStopSignal(finish, { forceMessage: 'Ctrl-C again: exiting now; what was not acknowledged stays in the outbox.' });
   });
   await stopped;
   await host.stop(5_000);
