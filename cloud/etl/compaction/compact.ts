@@ -159,6 +159,9 @@ export async function compactCuratedLake({ store, nowMs, graceMs, log = () => {}
       const message = error instanceof Error ? error.message : String(error);
       failed.push({ target: task.target, error: message });
       log(JSON.stringify({ message: 'curated partition not compacted; retried next pass', target: task.target, error: message }));
+      // The failed partition may have changed the index in memory only: back to what the store holds (the
+      // last partition that finished), so that no later save records a half-settled conflict.
+      pass.index = await loadKeyIndex(store, keys);
     }
   }
   return {

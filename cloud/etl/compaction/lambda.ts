@@ -21,7 +21,7 @@ export const handler = async (event: ScheduledEvent): Promise<CompactionSummary>
   // The schedule's time, not the clock: a delayed or retried invocation plans as of when it was due.
   const scheduled = Date.parse(event.time);
   const summary = await compactCuratedLake({ store, nowMs: Number.isFinite(scheduled) ? scheduled : Date.now(), graceMs: config.graceMs, log: writeLine });
-  writeLine(JSON.stringify({ message: 'compaction pass done', partitions: summary.partitions.length, failed: summary.failed.length, filesRead: summary.filesRead, filesDeleted: summary.filesDeleted, rowsOut: summary.rowsOut }));
+  writeLine(JSON.stringify({ message: 'compaction pass done', partitions: summary.partitions.length, failed: summary.failed.length, filesRead: summary.filesRead, filesDeleted: summary.filesDeleted, rowsOut: summary.rowsOut, conflicts: summary.conflicts }));
   // A failed invocation is what the Errors alarm sees; the other partitions are already done.
   if (summary.failed.length > 0) {
     throw new CompactionError(`${summary.failed.length} partition(s) not compacted (first: ${summary.failed[0]!.target}: ${summary.failed[0]!.error}); the next scheduled pass retries them`);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { compactCuratedLake } from '../../../../cloud/etl/compaction/compact.ts';
 import { createFsStore } from '../../../../cloud/lake/fs-store.ts';
+import type { ObjectStore } from '../../../../cloud/lake/object-store.ts';
 import { openLake, type Lake } from '../../../../cloud/query/lake.ts';
 import { findNamedQuery } from '../../../../cloud/sql/named-queries.ts';
 import { LEGACY_SEQ_BASE } from '../../../../device/contract/index.ts';
@@ -84,6 +85,33 @@ describe('a seq reused with other content in another hour', () => {
     // A second pass has nothing left to settle and moves nothing twice.
     const again = await compactCuratedLake({ store: createFsStore(dir), nowMs: Date.now() + 3_600_000, graceMs: 15 * 60_000 });
     expect(again.conflicts).toBe(0);
+    expect(await quarantineLines(dir)).toHaveLength(1);
+  });
+
+  it('removes nothing when the quarantine write fails, and settles the conflict on the next pass', async () => {
+    const dir = await lakeDir();
+    await writeLakeThroughEtl(dir, [
+      { clockMs: at(10, 1), messages: [a(1, at(10, 0)), a(2, at(10, 0, 10))] },
+      { clockMs: at(11, 5), messages: [a(2, at(11, 0), { heart_rate: 130 })] },
+    ]);
+    const fs = createFsStore(dir);
+    let failQuarantine = true;
+    const flaky: ObjectStore = {
+      ...fs,
+      put: async (key, body, type) => {
+        if (failQuarantine && key.startsWith('quarantine/')) throw new Error('store unavailable');
+        return fs.put(key, body, type);
+      },
+    };
+    const first = await compactCuratedLake({ store: flaky, nowMs: Date.now(), graceMs: 15 * 60_000 });
+    expect(first.failed.map((failure) => failure.target)).toEqual([expect.stringContaining('hour=11/compacted.parquet')]);
+    expect(await query(dir, copiesOf2)).toHaveLength(2);
+    expect(await quarantineLines(dir)).toEqual([]);
+
+    failQuarantine = false;
+    const second = await compactCuratedLake({ store: flaky, nowMs: Date.now(), graceMs: 15 * 60_000 });
+    expect([second.failed, second.conflicts]).toEqual([[], 1]);
+    expect(await query(dir, copiesOf2)).toEqual([{ seq: 2, hour: '10', heart_rate: 70 }]);
     expect(await quarantineLines(dir)).toHaveLength(1);
   });
 
