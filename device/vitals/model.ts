@@ -431,9 +431,10 @@ class SimulatedPatient implements PatientModel {
         circadianAtSimMs: Number.isFinite(this.#circadianAtSim) ? this.#circadianAtSim : null,
       },
       onset: this.#onsetSim === null || this.#onsetWall === null ? null : { simMs: this.#onsetSim, ageMs: wall - this.#onsetWall },
-      // A residual multiplied by 0 is gone: setScenario replaces it, nothing else reads it.
+      // A residual multiplied by 0 is gone: setScenario replaces it, nothing else reads it. `+ 0` turns a
+      // driver of -0 (e.g. -40 x severity 0) into the 0 that JSON would give back anyway; both act the same.
       residual: this.#residualFactor > 0
-        ? { factor: this.#residualFactor, fromSimMs: this.#residualFromSim, effects: EFFECT_KEYS.map((key) => residual[key]) }
+        ? { factor: this.#residualFactor, fromSimMs: this.#residualFromSim, effects: EFFECT_KEYS.map((key) => residual[key] + 0) }
         : null,
       artefacts: this.#artefacts.snapshot(),
     };

@@ -19,11 +19,17 @@ function stepTimes(from: number, count: number, periodMs: number, jitters: reado
   return times;
 }
 
+/** The onset label of a resumed model is the uninterrupted one's moved by the downtime. */
+function shiftedOnset(model: PatientModel, nowMs: number, downtimeMs: number): { onsetAtMs: number | null } {
+  const onset = model.truth(nowMs).onsetAtMs;
+  return { onsetAtMs: onset === null ? null : onset + downtimeMs };
+}
+
 /** Through JSON, as the snapshot is stored on disk. */
 const viaJson = (snapshot: PatientSnapshot): PatientSnapshot => JSON.parse(JSON.stringify(snapshot)) as PatientSnapshot;
 
 describe('PatientModel.snapshot and resume', () => {
-  it('resumes exactly where the uninterrupted model goes on, for any scenario, seed, speed and downtime', () => {
+  it('resumes exactly where the uninterrupted model goes on, for any scenario, seed, speed, downtime and scenario change', () => {
     fc.assert(fc.property(
       fc.constantFrom(...SCENARIOS),
       fc.integer({ min: -1e9, max: 1e9 }),
@@ -32,19 +38,27 @@ describe('PatientModel.snapshot and resume', () => {
       fc.integer({ min: 1, max: 7 * 24 * 3_600_000 }),
       fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 8 }),
       fc.constantFrom(250, 1000, 5000),
-      (scenario, seed, speed, k, downtimeMs, jitters, periodMs) => {
+      fc.option(fc.record({ at: fc.integer({ min: 0, max: 599 }), to: fc.constantFrom(...SCENARIOS) })),
+      (scenario, seed, speed, k, downtimeMs, jitters, periodMs, change) => {
         const times = stepTimes(START, k + 200, periodMs, jitters);
+        // A shadow update switches the scenario at some step (before or after the stop), in both runs.
+        const changeAt = change === null ? -1 : change.at % times.length;
+        const step = (model: PatientModel, i: number, shift: number): Measurement => {
+          if (i === changeAt) model.setScenario(change!.to, times[i]! + shift - 1);
+          return model.sample(times[i]! + shift);
+        };
         const uninterrupted = createPatientModel({ seed, scenario, startMs: START, speed });
-        const expected = times.map((t) => uninterrupted.sample(t));
+        const expected = times.map((_, i) => step(uninterrupted, i, 0));
         const first = createPatientModel({ seed, scenario, startMs: START, speed });
-        for (const t of times.slice(0, k)) first.sample(t);
+        for (let i = 0; i < k; i++) step(first, i, 0);
         const stoppedAt = times[k - 1]!;
         const snapshot = viaJson(first.snapshot(stoppedAt));
         const resumed = createPatientModel({ seed, scenario, startMs: stoppedAt + downtimeMs, speed, resume: snapshot });
-        const after = times.slice(k).map((t) => resumed.sample(t + downtimeMs));
+        const after = times.slice(k).map((_, j) => step(resumed, k + j, downtimeMs));
         expect(after).toEqual(expected.slice(k));
         // The whole state agrees too (noise, clocks, circadian cache, artefacts), not only the rounded values.
         expect(resumed.snapshot(times.at(-1)! + downtimeMs)).toEqual(uninterrupted.snapshot(times.at(-1)!));
+        expect(resumed.truth(times.at(-1)! + downtimeMs)).toEqual({ ...uninterrupted.truth(times.at(-1)!), ...shiftedOnset(uninterrupted, times.at(-1)!, downtimeMs) });
       },
     ), { numRuns: 150 });
   });
