@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { compactCuratedLake } from '../../../../cloud/etl/compaction/compact.ts';
+import { KEY_INDEX_KEY } from '../../../../cloud/etl/compaction/key-index.ts';
 import { createFsStore } from '../../../../cloud/lake/fs-store.ts';
 import type { ObjectStore } from '../../../../cloud/lake/object-store.ts';
 import { openLake, type Lake } from '../../../../cloud/query/lake.ts';
@@ -113,6 +114,19 @@ describe('a seq reused with other content in another hour', () => {
     expect([second.failed, second.conflicts]).toEqual([[], 1]);
     expect(await query(dir, copiesOf2)).toEqual([{ seq: 2, hour: '10', heart_rate: 70 }]);
     expect(await quarantineLines(dir)).toHaveLength(1);
+  });
+
+  it('rebuilds a missing key index from the compacted hours, and still finds the conflict', async () => {
+    const dir = await lakeDir();
+    const store = createFsStore(dir);
+    await writeLakeThroughEtl(dir, [{ clockMs: at(10, 1), messages: [a(1, at(10, 0)), a(2, at(10, 0, 10))] }]);
+    await compactCuratedLake({ store, nowMs: at(11, 20), graceMs: 15 * 60_000 });
+    await store.delete(KEY_INDEX_KEY);
+    await writeLakeThroughEtl(dir, [{ clockMs: at(11, 5), messages: [a(2, at(11, 0), { heart_rate: 130 })] }]);
+    const summary = await compactCuratedLake({ store, nowMs: Date.now(), graceMs: 15 * 60_000 });
+    expect(summary.conflicts).toBe(1);
+    expect(await query(dir, copiesOf2)).toEqual([{ seq: 2, hour: '10', heart_rate: 70 }]);
+    expect(await store.get(KEY_INDEX_KEY)).toBeDefined();
   });
 
   it('takes the losing copy out of an hour compacted earlier, rewriting that hour and its rollup', async () => {
