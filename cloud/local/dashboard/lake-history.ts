@@ -44,6 +44,11 @@ export interface LakeHistoryOptions {
   windowMs?: number;
   /** At most this many readings per bed (the feed's ring keeps no more); default 2,048. */
   maxPerBed?: number;
+  /**
+   * At most about this many readings in all, shared evenly by the beds (each keeps its newest); default
+   * 100,000 (a hundred beds' 15 minutes at 1 Hz), so a big fleet's lake does not flood a ward-sized page.
+   */
+  maxReadings?: number;
 }
 
 export const LATEST_VITALS_QUERY = 'latest-vitals-per-bed';
@@ -53,28 +58,35 @@ const BANDS: ReadonlySet<string> = new Set<News2Band>(['low', 'low-medium', 'med
 /**
  * Each bed's last `windowMs` of readings since `sinceMs`, from the deduplicated `vitals` view. The partition
  * filter names the hours the window touches, so DuckDB opens only those files (as the named queries do).
+ * DuckDB SQL (the dashboard is local only), not one of the Athena named queries.
  */
 export function recentVitalsSql(sinceMs: number, options: LakeHistoryOptions = {}): string {
   const windowMs = Math.max(0, Math.round(options.windowMs ?? 15 * 60_000));
   const maxPerBed = Math.max(1, Math.round(options.maxPerBed ?? 2048));
+  const maxReadings = Math.max(1, Math.round(options.maxReadings ?? 100_000));
   const since = new Date(Math.floor(sinceMs));
   if (Number.isNaN(since.getTime())) throw new RangeError(`sinceMs must be a time in ms (got ${sinceMs})`);
   const dt = since.toISOString().slice(0, 10);
   const hour = since.toISOString().slice(11, 13);
   const timestamp = since.toISOString().replace('T', ' ').replace('Z', '');
   return `
+WITH recent AS (
+  SELECT * FROM vitals
+  WHERE (dt > '${dt}' OR (dt = '${dt}' AND hour >= '${hour}'))
+    AND measured_at >= TIMESTAMP '${timestamp}'
+), share AS (
+  SELECT least(${maxPerBed}, greatest(1, CAST(floor(${maxReadings} / count(DISTINCT device_id)) AS BIGINT))) AS per_bed FROM recent
+)
 SELECT device_id, ward, bed, epoch_ms(measured_at) AS measured_at_ms,
   heart_rate, spo2, respiratory_rate, systolic_bp, diastolic_bp, temperature_c, on_oxygen, consciousness,
   quality_flags, battery_pct, news2_total, news2_band, news2_complete, news2_missing
 FROM (
-  SELECT v.*,
+  SELECT r.*,
     max(measured_at) OVER (PARTITION BY device_id) AS newest,
     row_number() OVER (PARTITION BY device_id ORDER BY measured_at DESC, seq DESC) AS recency
-  FROM vitals v
-  WHERE (dt > '${dt}' OR (dt = '${dt}' AND hour >= '${hour}'))
-    AND measured_at >= TIMESTAMP '${timestamp}'
-) AS ranked
-WHERE recency <= ${maxPerBed} AND measured_at > newest - INTERVAL ${windowMs} MILLISECOND
+  FROM recent r
+) AS ranked, share
+WHERE recency <= share.per_bed AND measured_at > newest - INTERVAL ${windowMs} MILLISECOND
 ORDER BY device_id, measured_at, recency DESC`;
 }
 

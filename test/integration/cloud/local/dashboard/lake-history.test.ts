@@ -88,6 +88,13 @@ describe('a dashboard started over a lake', () => {
     expect(series.tile.news2?.total).toBe(14);
   });
 
+  it('shares a cap on readings evenly between the beds, each keeping its newest', async () => {
+    const readings = await createLakeHistory(lakeDir, { maxReadings: 4 }).recent(now - 60 * MINUTE);
+    expect(readings.map((reading) => [reading.device_id, now - reading.measured_at_ms])).toEqual([
+      ['bedside-0001', 5 * MINUTE], ['bedside-0001', 10_000], ['bedside-0002', 35 * MINUTE], ['bedside-0002', 30 * MINUTE],
+    ]);
+  });
+
   it('restores the newest reading per bed through the latest-vitals-per-bed named query when no history source is given', async () => {
     const dashboard = await start(createDashboardFeed({ queries: createLakeQueryRunner(lakeDir) }));
     expect(dashboard.history).toEqual({ beds: 2, readings: 2 });
