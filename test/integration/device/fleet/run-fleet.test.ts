@@ -11,6 +11,7 @@ import { ensureStream, localKinesisClient } from '../../../../cloud/local/kinesi
 import { startKinesalite, type RunningKinesalite } from '../../../../cloud/local/kinesis/kinesalite.ts';
 import { EndpointUnreachableError, runFleet, ThingsInUseError } from '../../../../device/fleet/index.ts';
 import { makeCerts } from '../helpers/local-certs.ts';
+import { main as monitorMain } from '../../../../device/cli/monitor.ts';
 import { freePort } from '../helpers/mosquitto.ts';
 import { readStream, seqGaps, seqReuse } from '../helpers/stream-reader.ts';
 
@@ -144,12 +145,33 @@ describe('runFleet', () => {
       process.kill(fleet.workerPids()[0]!, 'SIGKILL');
       await until('the worker counted as down', () => fleet.progress().connected < COUNT, 10_000);
       await until('the worker restarted and reconnected', () => fleet.progress().workerRestarts === 1 && fleet.progress().connected === COUNT, 40_000);
+      // msg/s is over the last seconds, whoever asks and however often (it read 0 between two worker reports).
+      await sleep(1_500);
+      const rates = [fleet.progress().msgPerSecond, fleet.progress().msgPerSecond];
+      expect(Math.min(...rates)).toBeGreaterThan(COUNT * 2);
     } finally {
       await fleet.stop();
     }
     expect((await fleet.summary).workerRestarts).toBe(1);
     expect(logs).toEqual([expect.stringMatching(/^worker 0 \(things-1-10\) died \(signal SIGKILL\): restarting it in 0\.2 s/)]);
   }, 120_000);
+
+  it('refuses npm run monitor on a thing a fleet runs, naming the fleet', async () => {
+    const dataDir = join(dir, 'data-monitor-clash');
+    const fleet = runFleet({ count: 3, target: `mqtts://127.0.0.1:${broker.port}`, certsDir, dataDir, workers: 1, shadow: false });
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (line: unknown) => { errors.push(String(line)); };
+    let code: number;
+    try {
+      code = await monitorMain(['--thing', 'bedside-0002', '--target', `mqtts://127.0.0.1:${broker.port}`, '--certs-dir', certsDir, '--data-dir', dataDir]);
+    } finally {
+      console.error = original;
+      await fleet.stop();
+    }
+    expect(code).toBe(2);
+    expect(errors.join('\n')).toMatch(/bedside-0002 is already run by process \d+ .*another thing with --thing/);
+  }, 60_000);
 
   it('fails with EndpointUnreachableError naming host and port when nothing answers (bounded wait)', async () => {
     const port = await freePort();
