@@ -15,6 +15,7 @@ import { openLake, type Lake } from '../query/lake.ts';
 import { NAMED_QUERIES } from '../sql/named-queries.ts';
 import { startLocalBroker, type RunningBroker } from './broker/index.ts';
 import { createDashboardFeed, type DashboardFeedHub } from './dashboard/feed.ts';
+import { createLakeHistory } from './dashboard/lake-history.ts';
 import { routeBrokerMessage } from './dashboard/broker-routing.ts';
 import { startDashboard, type RunningDashboard } from './dashboard/server.ts';
 import { startEventSource, type RunningEventSource } from './event-source/index.ts';
@@ -147,6 +148,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const lake = lazyLake(paths.lakeDir);
     stops.push(async () => lake.close());
     const feed = createDashboardFeed({
+      // After a restart the board and the bed charts come back from the lake's last readings.
+      history: createLakeHistory(() => lake.open()),
       pipelineStats: () => {
         const source = eventSource.stats();
         const rules = broker.stats().rules;
