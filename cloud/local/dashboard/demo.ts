@@ -3,6 +3,7 @@
  * (no broker, no stream). For working on the pages and for screenshots; `npm start` wires the real stack.
  */
 import { parseArgs } from 'node:util';
+import { DashboardStartError } from './errors.ts';
 import { createDashboardFeed } from './feed.ts';
 import { startDashboard } from './server.ts';
 import { createSimulatedWard } from './simulated-ward.ts';
@@ -67,7 +68,14 @@ export async function main(argv: string[]): Promise<number> {
   const ward = createSimulatedWard(feed, { count, seed, speed, startMs: now - historyMin * 60_000 });
   ward.connectAll(now);
   ward.publishUntil(now);
-  const dashboard = await startDashboard({ feed, host: values.host, port, onError: (error) => console.error(error) });
+  let dashboard;
+  try {
+    dashboard = await startDashboard({ feed, host: values.host, port, onError: (error) => console.error(error) });
+  } catch (error) {
+    if (!(error instanceof DashboardStartError)) throw error;
+    console.error(startProblem(error, values.host, port));
+    return 2;
+  }
   const timer = setInterval(() => ward.publishUntil(Date.now()), 250);
   console.log(`Dashboard (simulated ward of ${count}, speed ${speed}x): ${dashboard.url}  - Ctrl-C stops`);
 
@@ -78,6 +86,19 @@ export async function main(argv: string[]): Promise<number> {
   clearInterval(timer);
   await dashboard.close();
   return 0;
+}
+
+/** What to do when the demo cannot listen: usually `npm start`'s dashboard already has port 8080. */
+function startProblem(error: DashboardStartError, host: string, port: number): string {
+  const code = (error.cause as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') {
+    return `The demo dashboard cannot listen on ${host}:${port}: the port is in use (is npm start running? its dashboard uses 8080).\n`
+      + 'Pick another port with --port, e.g. --port 8081, or --port 0 for a free one.';
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EACCES') {
+    return `The demo dashboard cannot listen on ${host}:${port} (${code}). Pick another address with --host (default 127.0.0.1) or another port with --port.`;
+  }
+  return `The demo dashboard could not start: ${error.message}`;
 }
 
 runIfEntryPoint(import.meta.url, main, { exit: true });
