@@ -3,7 +3,6 @@
  * Creates (idempotently) the local CA, the broker certificate and N device certificates with their
  * registry entries; revokes devices; lists the fleet. See certs/README.md.
  */
-import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import {
   CertsError,
@@ -16,9 +15,11 @@ import {
   loadRegistry,
   revokeDevice,
   serverPaths,
+  thingNameFor,
   type ThingRecord,
 } from './local/index.ts';
 import { runIfEntryPoint } from '../device/cli/entry-point.ts';
+import { parseFlags } from '../device/cli/flags.ts';
 
 const USAGE = `Usage: npm run certs -- [options]
 
@@ -41,7 +42,7 @@ const PROGRESS_BAR_THRESHOLD = 200;
 export async function main(argv: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseFlags({
       args: argv,
       options: {
         count: { type: 'string' },
@@ -56,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
       allowPositionals: false,
     }));
   } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    console.error(`certs: ${(error as Error).message}\nRun npm run certs -- --help for the options.`);
     return 2;
   }
   if (values.help) {
@@ -76,9 +77,9 @@ export async function main(argv: string[]): Promise<number> {
       const started = performance.now();
       const before = loadRegistry(dir).size;
       const records = await ensureDevices(dir, count, values.quiet ? undefined : progressReporter(count, before));
-      const created = loadRegistry(dir).size - before;
+      const total = loadRegistry(dir).size;
       const seconds = (performance.now() - started) / 1000;
-      log(`${records.length} devices ready in ${dir}/devices (${created} new in ${seconds.toFixed(1)} s)`);
+      log(countOutcome(count, records.length, total - before, total, dir, seconds));
     }
     for (const thing of values.revoke) {
       await revokeDevice(dir, thing);
@@ -107,6 +108,18 @@ function progressReporter(count: number, existing: number): ((done: number, tota
     bar.update(done);
     if (done >= total) bar.stop();
   };
+}
+
+/** What --count did, so that it agrees with the "devices:" line of the summary below it. */
+export function countOutcome(count: number, ready: number, created: number, total: number, dir: string, seconds: number): string {
+  const range = count === 0 ? 'no devices asked for' : `${thingNameFor(1)}..${thingNameFor(count)}`;
+  const what = created > 0
+    ? `issued ${created} new device${created === 1 ? '' : 's'} in ${seconds.toFixed(1)} s; ${range} ready`
+    : `nothing to issue: ${range}${count === 0 ? '' : ' already there'}`;
+  const beyond = total > ready
+    ? `; the registry holds ${total} devices (a smaller --count removes none; --revoke THING retires one)`
+    : '';
+  return `--count ${count}: ${what}${beyond} (${dir}/devices)`;
 }
 
 function summary(dir: string): string {

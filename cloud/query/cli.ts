@@ -7,12 +7,12 @@
  *
  * Exit codes: 0 ok, 1 unexpected error, 2 bad usage or unknown named query, 3 empty lake, 4 SQL error.
  */
-import { parseArgs } from 'node:util';
 import { NAMED_QUERIES, findNamedQuery } from '../sql/named-queries.ts';
 import { LakeEmptyError, SqlError, UnknownNamedQueryError } from './errors.ts';
 import { formatResult, OUTPUT_FORMATS, type OutputFormat } from './format.ts';
 import { openLake } from './lake.ts';
 import { runIfEntryPoint } from '../../device/cli/entry-point.ts';
+import { parseFlags } from '../../device/cli/flags.ts';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, emptyLake: 3, sql: 4 } as const;
 
@@ -46,7 +46,7 @@ const consoleIo: CliIo = { out: (text) => console.log(text), err: (text) => cons
 export async function main(argv: string[], io: CliIo = consoleIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseFlags({
       args: argv,
       allowPositionals: true,
       options: {
@@ -59,7 +59,7 @@ export async function main(argv: string[], io: CliIo = consoleIo): Promise<numbe
       },
     });
   } catch (error) {
-    io.err(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    io.err(`query: ${error instanceof Error ? error.message : String(error)}\nRun npm run query -- --help for the options.`);
     return EXIT.usage;
   }
   const { values, positionals } = parsed;
@@ -67,15 +67,20 @@ export async function main(argv: string[], io: CliIo = consoleIo): Promise<numbe
     io.out(USAGE);
     return EXIT.ok;
   }
+  // Every flag is checked before anything runs: --list with a bad --format is a mistake, not a list.
+  const format = values.format as OutputFormat;
+  if (!OUTPUT_FORMATS.includes(format)) {
+    io.err(`query: --format must be one of ${OUTPUT_FORMATS.join(', ')}; got "${values.format}"`);
+    return EXIT.usage;
+  }
   if (values.list) {
+    if (values.named !== undefined || positionals.length > 0) {
+      io.err('query: --list takes no query: give --list alone, or --named <name> or SQL without --list.');
+      return EXIT.usage;
+    }
     const width = Math.max(...NAMED_QUERIES.map((query) => query.name.length));
     io.out(NAMED_QUERIES.map((query) => `${query.name.padEnd(width)}  ${query.description}`).join('\n'));
     return EXIT.ok;
-  }
-  const format = values.format as OutputFormat;
-  if (!OUTPUT_FORMATS.includes(format)) {
-    io.err(`--format must be one of ${OUTPUT_FORMATS.join(', ')}; got "${values.format}"`);
-    return EXIT.usage;
   }
   if ((values.named === undefined) === (positionals.length === 0)) {
     io.err(`give either --named <name> or one SQL statement in quotes.\n\n${USAGE}`);

@@ -43,3 +43,11 @@ export function parseProtocol(text: string | undefined, transport: TransportKind
   if (text === '5') return 5;
   throw new FleetArgumentError(`--mqtt "${text}": use 3.1.1 or 5`);
 }
+
+/** A sampling interval: a duration ("1s", "500ms", "2m") or, as before, a plain number of milliseconds. */
+export function parseInterval(text: string | undefined, flag = '--interval', minMs = 100): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = /^\s*\d+\s*$/.test(text) ? Number(text) : parseDuration(text, flag);
+  if (!(ms >= minMs)) throw new FleetArgumentError(`${flag} "${text}": use at least ${minMs} ms (e.g. 1s, 500ms, or 1000 for milliseconds)`);
+  return ms;
+}

@@ -2,11 +2,11 @@
  * `npm run fleet -- --count N --target local|aws|mqtt(s)://host:port ...`: runs a fleet of simulated
  * bedside monitors over worker processes and prints a summary (or one JSON object with --json).
  */
-import { parseArgs } from 'node:util';
-import { FleetError, formatProgress, formatSummary, runFleet, type FleetProgress } from '../fleet/index.ts';
+import { EndpointUnreachableError, FleetError, formatProgress, formatSummary, runFleet, type FleetProgress } from '../fleet/index.ts';
 import { ScenarioMixError, parseScenarioMix } from '../vitals/index.ts';
 import { TransportError } from '../transport/index.ts';
-import { parseDuration, parseNumber, parseProtocol, parseShard, parseTransport } from './args.ts';
+import { parseDuration, parseInterval, parseNumber, parseProtocol, parseShard, parseTransport } from './args.ts';
+import { parseFlags } from './flags.ts';
 import { runIfEntryPoint } from './entry-point.ts';
 import { onStopSignal } from './stop-signal.ts';
 
@@ -25,7 +25,8 @@ Runs N simulated bedside monitors (vitals model, durable outbox, shadow) over wo
   --scenario-mix MIX      e.g. stable:70,sepsis:10,respiratory_failure:10,haemorrhage:10    [stable]
   --seed S                fleet seed: same seed, same patients                              [1]
   --speed X               simulated time runs X times faster (scenarios unfold sooner)      [1]
-  --interval MS           sampling interval per monitor (the shadow can change it)          [1000]
+  --interval D            sampling interval per monitor: 1s, 500ms, or milliseconds (1000);
+                          the shadow can change it                                          [1s]
   --duration D            stop after D (30s, 10m, 2h); default: until Ctrl-C
   --shard i/n             run the i-th of n slices of the fleet (several machines)          [1/1]
   --workers W             worker processes                                          [one per core]
@@ -41,7 +42,7 @@ Runs N simulated bedside monitors (vitals model, durable outbox, shadow) over wo
 export async function main(argv: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseFlags({
       args: argv,
       options: {
         count: { type: 'string' }, first: { type: 'string' }, target: { type: 'string', default: 'local' }, transport: { type: 'string' },
@@ -53,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
       },
     }));
   } catch (error) {
-    console.error(`${(error as Error).message}\nRun npm run fleet -- --help for the options.`);
+    console.error(`fleet: ${(error as Error).message}\nRun npm run fleet -- --help for the options.`);
     return 2;
   }
   if (values.help) {
@@ -69,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
     handle = runFleet({
       count, first: parseNumber(values.first, '--first', { min: 1, integer: true }), target: values.target, transport, protocolVersion: parseProtocol(values.mqtt, transport, values.target),
       scenarioMix: values['scenario-mix'], seed: parseNumber(values.seed, '--seed', { min: 0, integer: true }),
-      speed: parseNumber(values.speed, '--speed', { min: 0.001 }), intervalMs: parseNumber(values.interval, '--interval', { min: 100, integer: true }),
+      speed: parseNumber(values.speed, '--speed', { min: 0.001 }), intervalMs: parseInterval(values.interval),
       durationMs: values.duration === undefined ? undefined : parseDuration(values.duration),
       shard: values.shard === undefined ? undefined : parseShard(values.shard),
       workers: parseNumber(values.workers, '--workers', { min: 1, integer: true }),
@@ -112,12 +113,14 @@ function progressPrinter(json: boolean): (progress: FleetProgress) => void {
 }
 
 function reportError(error: unknown): number {
-  if (error instanceof FleetError || error instanceof ScenarioMixError || error instanceof TransportError) {
-    console.error(`fleet: ${error.message}`);
-    return 2;
-  }
-  console.error(error);
-  return 1;
+  console.error(error instanceof FleetError || error instanceof ScenarioMixError || error instanceof TransportError ? `fleet: ${error.message}` : error);
+  return exitCodeFor(error);
+}
+
+/** device/README.md: bad flags or setup exit 2; an endpoint nobody answers on, or a bug, exits 1 (as the monitor). */
+export function exitCodeFor(error: unknown): 1 | 2 {
+  if (error instanceof EndpointUnreachableError) return 1;
+  return error instanceof FleetError || error instanceof ScenarioMixError || error instanceof TransportError ? 2 : 1;
 }
 
 runIfEntryPoint(import.meta.url, main);

@@ -2,7 +2,6 @@
  * `npm run monitor -- --thing bedside-0001`: runs one bedside monitor in this process (same runtime as
  * the fleet: outbox, backoff, shadow) and prints, each second, what was acknowledged.
  */
-import { parseArgs } from 'node:util';
 import { EndpointUnreachableError, FleetError, outboxLocation, resolveTarget } from '../fleet/index.ts';
 import { monitorSpec } from '../fleet/specs.ts';
 import { MonitorHost } from '../monitor/index.ts';
@@ -10,7 +9,8 @@ import { claimThings, openOutboxForThings, ThingsClaimedError } from '../outbox/
 import { indexOfThingName } from '../../certs/local/fleet-attributes.ts';
 import { TransportError, loadTransportFactory } from '../transport/index.ts';
 import { ScenarioMixError, isScenarioName, parseScenarioMix, SCENARIOS } from '../vitals/index.ts';
-import { parseDuration, parseNumber, parseProtocol, parseTransport } from './args.ts';
+import { parseDuration, parseInterval, parseNumber, parseProtocol, parseTransport } from './args.ts';
+import { parseFlags } from './flags.ts';
 import { runIfEntryPoint } from './entry-point.ts';
 import { onStopSignal } from './stop-signal.ts';
 
@@ -26,7 +26,7 @@ npm run certs -- --count 51.
   --transport K           mqtt (mqtt.js), crt (aws-iot-device-sdk-v2) or lite (lean 3.1.1)  [mqtt]
   --mqtt 3.1.1|5          protocol version                                   [5 for aws+crt, else 3.1.1]
   --scenario NAME         ${SCENARIOS.join(', ')}   [stable]
-  --seed S --speed X --interval MS --duration D   as for npm run fleet
+  --seed S --speed X --interval D --duration D    as for npm run fleet
   --connect-timeout D     give up when the endpoint does not answer within D             [20s]
   --no-shadow             do not use the device shadow
   --certs-dir DIR --aws-dir DIR --data-dir DIR
@@ -35,7 +35,7 @@ npm run certs -- --count 51.
 export async function main(argv: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseFlags({
       args: argv,
       options: {
         thing: { type: 'string' }, target: { type: 'string', default: 'local' }, transport: { type: 'string' },
@@ -47,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
       },
     }));
   } catch (error) {
-    console.error(`${(error as Error).message}\nRun npm run monitor -- --help for the options.`);
+    console.error(`monitor: ${(error as Error).message}\nRun npm run monitor -- --help for the options.`);
     return 2;
   }
   if (values.help) {
@@ -80,7 +80,7 @@ export async function main(argv: string[]): Promise<number> {
     const spec = monitorSpec(identity, Math.max(0, (indexOfThingName(identity.thing) ?? 1) - 1), {
       seed: parseNumber(values.seed, '--seed', { min: 0, integer: true }) ?? 1,
       mix: parseScenarioMix(values.scenario),
-      intervalMs: parseNumber(values.interval, '--interval', { min: 100, integer: true }) ?? 1_000,
+      intervalMs: parseInterval(values.interval) ?? 1_000,
     });
     host.add({ ...spec, phaseMs: 0, tls: target.credentials(identity.thing) });
     console.error(`monitor ${identity.thing} (${identity.attributes.ward}, bed ${identity.attributes.bed}) -> ${target.label} via ${transport}; Ctrl-C stops`);

@@ -5,17 +5,25 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { printReport, type Benchmark } from './harness.ts';
 import { runIfEntryPoint } from '../../device/cli/entry-point.ts';
+import { parseFlags, UsageError } from '../../device/cli/flags.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
-    options: { quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
-  });
+  let parsed;
+  try {
+    parsed = parseFlags({
+      args: argv, allowPositionals: true,
+      options: { quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`bench: ${error.message}\nRun npm run bench -- --help for the options.`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
   const available = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).map((f) => f.replace('.bench.ts', '')).sort();
   if (values.help) {
     console.log(`Usage: npm run bench -- [name ...] [--quick]\n\nBenchmarks: ${available.join(', ')}\nWith no name, runs them all. --quick runs a shorter, smaller version (for smoke checks).\nEach prints a table, then one JSON line of figures.`);

@@ -185,7 +185,7 @@ describe('npm run certs (main)', () => {
       expect(await main(['--count', '2', '--dir', cliDir])).toBe(0);
       expect(await main(['--dir', cliDir, '--list'])).toBe(0);
       const printed = log.mock.calls.map((c) => String(c[0])).join('\n');
-      expect(printed).toMatch(/2 devices ready/);
+      expect(printed).toMatch(/--count 2: issued 2 new devices .* bedside-0001..bedside-0002 ready/);
       expect(printed).toMatch(/bedside-0002\tcardiology\tcardiology-001\tMRN0000002\t-\t[0-9a-f]{64}/);
     } finally {
       log.mockRestore();

@@ -80,6 +80,16 @@ describe('npm run query', () => {
     expect((await run('--bogus')).code).toBe(EXIT.usage);
   });
 
+  it('checks --format before listing, and suggests the flag a typo meant', async () => {
+    const list = await run('--format', 'xml', '--list');
+    expect(list.code).toBe(EXIT.usage);
+    expect(list.out).toBe('');
+    expect(list.err).toContain('--format must be one of table, csv, json; got "xml"');
+    const typo = await run('--fromat', 'csv', '--list');
+    expect(typo.code).toBe(EXIT.usage);
+    expect(typo.err).toContain('unknown option --fromat: did you mean --format?');
+  });
+
   it('prints the SQL of a named query with --show', async () => {
     const { code, out } = await run('--named', 'ingest-latency-percentiles', '--show');
     expect(code).toBe(EXIT.ok);
