@@ -3,7 +3,8 @@
  * Started in-process by the local stack and by tests; spoken to only through @aws-sdk/client-kinesis.
  */
 import { createRequire } from 'node:module';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { AddressInfo, Server } from 'node:net';
 
 const require = createRequire(import.meta.url);
@@ -26,9 +27,21 @@ export interface RunningKinesalite {
 
 type KinesaliteFactory = (options: Record<string, unknown>) => Server;
 
+/** The on-disk store is open in another process (LevelDB allows one): usually another npm start. */
+export class KinesisStoreLockedError extends Error {
+  override readonly name = 'KinesisStoreLockedError';
+  constructor(readonly path: string, readonly holder: { pid: number; command: string } | undefined, options?: ErrorOptions) {
+    super(`the stream store ${path} is in use by ${holder ? `process ${holder.pid} (${holder.command})` : 'another process'}`, options);
+  }
+}
+
 export async function startKinesalite(options: KinesaliteOptions = {}): Promise<RunningKinesalite> {
   const factory = require('kinesalite') as KinesaliteFactory;
-  if (options.path !== undefined) mkdirSync(options.path, { recursive: true });
+  if (options.path !== undefined) {
+    mkdirSync(options.path, { recursive: true });
+    // kinesalite opens LevelDB lazily and a failed open is an uncaught 'error' event: try the lock first.
+    await probeStoreLock(options.path);
+  }
   const server = factory({
     path: options.path,
     createStreamMs: options.createStreamMs ?? 0,
@@ -55,4 +68,60 @@ export async function startKinesalite(options: KinesaliteOptions = {}): Promise<
       (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
     }),
   };
+}
+
+interface LevelDown {
+  open(callback: (error?: Error) => void): void;
+  close(callback: (error?: Error) => void): void;
+}
+
+async function probeStoreLock(path: string): Promise<void> {
+  const store = (require('leveldown') as (location: string) => LevelDown)(path);
+  const error = await new Promise<Error | undefined>((done) => store.open(done));
+  if (error === undefined) {
+    await new Promise<void>((done) => store.close(() => done()));
+    return;
+  }
+  if (/lock/i.test(error.message)) throw new KinesisStoreLockedError(path, lockHolder(join(path, 'LOCK')), { cause: error });
+  throw error;
+}
+
+/** The process holding a file open, from /proc (Linux); undefined elsewhere or when not found. */
+export function lockHolder(file: string): { pid: number; command: string } | undefined {
+  const target = resolve(file);
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
+  } catch {
+    return undefined;
+  }
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue; // another user's process, or gone
+    }
+    for (const fd of fds) {
+      let link: string;
+      try { link = readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { continue; }
+      if (link === target) {
+        let command = '';
+        try { command = readableCommand(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)); } catch { /* gone */ }
+        return { pid: Number(pid), command };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** `node --require .../tsx/preflight.cjs --import .../tsx/loader.mjs cloud/local/cli/start.ts` -> `node cloud/local/cli/start.ts`. */
+function readableCommand(argv: string[]): string {
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--require' || argv[i] === '-r' || argv[i] === '--import' || argv[i] === '--loader') i++;
+    else kept.push(i === 0 ? argv[i]!.replace(/^.*\//, '') : argv[i]!);
+  }
+  const command = kept.join(' ');
+  return command.length > 120 ? `${command.slice(0, 117)}...` : command;
 }
