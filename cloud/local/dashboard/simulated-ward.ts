@@ -4,6 +4,7 @@
  * routeBrokerMessage. The patients are the project's vitals model; time is passed in (no timers here),
  * so the demo CLI drives it with a clock and tests drive it step by step.
  */
+import { LOCAL_MONITOR_FIRMWARE, LOCAL_MONITOR_MODEL, thingAttributesFor, thingNameFor } from '../../../certs/local/fleet-attributes.ts';
 import { encodeVitals, presenceTopic, shadowTopic, vitalsTopic } from '../../../device/contract/index.ts';
 import {
   assignScenario, buildVitalsMessage, createPatientModel, deriveSeed, parseScenarioMix,
@@ -23,6 +24,7 @@ export interface SimulatedWardOptions {
   scenarioMix?: string;
   /** Simulated ms after start when deterioration begins; default 0 (so demos show it soon). */
   onsetAfterMs?: number;
+  /** Ward names, beds numbered 1..n in each; default the local fleet's own names (icu-001, ...), as npm start shows them. */
   wards?: readonly string[];
   intervalMs?: number;
 }
@@ -57,17 +59,18 @@ const json = (value: unknown): Uint8Array => encoder.encode(JSON.stringify(value
 
 export function createSimulatedWard(hub: DashboardFeedHub, options: SimulatedWardOptions): SimulatedWard {
   const mix = parseScenarioMix(options.scenarioMix ?? DEMO_SCENARIO_MIX);
-  const wards = options.wards ?? ['Ward A', 'Ward B'];
   const intervalMs = options.intervalMs ?? 1000;
-  const perWard = Math.ceil(options.count / wards.length);
+  const perWard = options.wards === undefined ? 0 : Math.ceil(options.count / options.wards.length);
   let publishedUntil = options.startMs;
   const monitors: SimulatedMonitor[] = Array.from({ length: options.count }, (_, index) => {
     const scenario = assignScenario(mix, index, options.seed);
+    // The local fleet's names (certs/local), so the demo looks like what npm start shows.
+    const local = thingAttributesFor(index + 1);
     return {
-      thingName: `bedside-${String(index + 1).padStart(4, '0')}`,
-      ward: wards[Math.floor(index / perWard)]!,
-      bed: String((index % perWard) + 1),
-      patientId: `MRN${String(900000 + index)}`,
+      thingName: thingNameFor(index + 1),
+      ward: options.wards === undefined ? local.ward : options.wards[Math.floor(index / perWard)]!,
+      bed: options.wards === undefined ? local.bed : String((index % perWard) + 1),
+      patientId: local.patient_id,
       scenario,
       model: createPatientModel({
         seed: deriveSeed(options.seed, index),
@@ -96,7 +99,7 @@ export function createSimulatedWard(hub: DashboardFeedHub, options: SimulatedWar
       principalIdentifier: thingName, versionNumber: 0,
     }));
     routeBrokerMessage(hub, shadowTopic(thingName, 'update/accepted'), json({
-      state: { reported: { firmware: '2.4.1', interval_ms: intervalMs, scenario: m.scenario, battery_pct: 100 } },
+      state: { reported: { firmware: LOCAL_MONITOR_FIRMWARE, interval_ms: intervalMs, scenario: m.scenario, battery_pct: 100 } },
       version: 1, timestamp: Math.floor(nowMs / 1000),
     }));
   }
@@ -105,7 +108,7 @@ export function createSimulatedWard(hub: DashboardFeedHub, options: SimulatedWar
     thingNames: monitors.map((m) => m.thingName),
     scenarioOf: (thingName) => monitor(thingName).scenario,
     connectAll(nowMs) {
-      for (const m of monitors) hub.upsertThing({ thingName: m.thingName, ward: m.ward, bed: m.bed, model: 'sim-bedside-1', firmware: '2.4.1' });
+      for (const m of monitors) hub.upsertThing({ thingName: m.thingName, ward: m.ward, bed: m.bed, model: LOCAL_MONITOR_MODEL, firmware: LOCAL_MONITOR_FIRMWARE });
       for (const m of monitors) connect(m.thingName, nowMs);
     },
     publishUntil(toMs) {

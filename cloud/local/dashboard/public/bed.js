@@ -1,6 +1,8 @@
 // Bed page: the last 15 minutes of each vital as live uPlot charts, with NEWS2 over time.
 import uPlot from '/vendor/uPlot.esm.js';
-import { BAND_LABEL, clockAxis, escapeHtml, fetchJson, formatNumber, openLive, renderHeader } from './common.js';
+import {
+  BAND_LABEL, clockAxis, escapeHtml, fetchJson, formatNumber, legendHooks, legendValue, openLive, renderHeader, timeLegendSeries,
+} from './common.js';
 
 renderHeader('');
 
@@ -12,15 +14,15 @@ const chartsEl = document.querySelector('#charts');
 
 // One chart per vital; blood pressure draws systolic and diastolic together.
 const CHARTS = [
-  { id: 'heart_rate', label: 'Heart rate (bpm)', series: [{ key: 'heart_rate', label: 'Heart rate', stroke: '#d5281b' }] },
-  { id: 'spo2', label: 'SpO₂ (%)', series: [{ key: 'spo2', label: 'SpO₂', stroke: '#005eb8' }] },
-  { id: 'respiratory_rate', label: 'Respiration rate (/min)', series: [{ key: 'respiratory_rate', label: 'Resp. rate', stroke: '#007f3b' }] },
-  { id: 'blood_pressure', label: 'Blood pressure (mmHg)', series: [
+  { id: 'heart_rate', label: 'Heart rate (bpm)', unit: ' bpm', series: [{ key: 'heart_rate', label: 'Heart rate', stroke: '#d5281b' }] },
+  { id: 'spo2', label: 'SpO₂ (%)', unit: ' %', series: [{ key: 'spo2', label: 'SpO₂', stroke: '#005eb8' }] },
+  { id: 'respiratory_rate', label: 'Respiration rate (/min)', unit: ' /min', series: [{ key: 'respiratory_rate', label: 'Resp. rate', stroke: '#007f3b' }] },
+  { id: 'blood_pressure', label: 'Blood pressure (mmHg)', unit: ' mmHg', series: [
     { key: 'systolic_bp', label: 'Systolic', stroke: '#330072' },
     { key: 'diastolic_bp', label: 'Diastolic', stroke: '#ae2573' },
   ] },
-  { id: 'temperature_c', label: 'Temperature (°C)', series: [{ key: 'temperature_c', label: 'Temperature', stroke: '#ed8b00' }] },
-  { id: 'news2', label: 'NEWS2 score', series: [{ key: 'news2', label: 'NEWS2', stroke: '#212b32' }], stepped: true },
+  { id: 'temperature_c', label: 'Temperature (°C)', unit: ' °C', digits: 1, series: [{ key: 'temperature_c', label: 'Temperature', stroke: '#ed8b00' }] },
+  { id: 'news2', label: 'NEWS2 score', unit: '', series: [{ key: 'news2', label: 'NEWS2', stroke: '#212b32' }], stepped: true },
 ];
 
 /** Columnar history: t (ms) and one array per series, kept sorted and trimmed to the window. */
@@ -42,13 +44,15 @@ function createCharts() {
     const plot = new uPlot({
       width: chartWidth(figure),
       height: 180,
-      legend: { show: spec.series.length > 1 },
+      // Every chart has a legend: the newest value while idle; the hovered time and value under the cursor.
+      legend: { show: true, live: true },
+      hooks: legendHooks(),
       scales: { x: { time: true } },
       axes: [clockAxis(), { size: 48 }],
       series: [
-        {},
+        timeLegendSeries(),
         ...spec.series.map((s) => ({
-          label: s.label, stroke: s.stroke, width: 2, spanGaps: false,
+          label: s.label, stroke: s.stroke, width: 2, spanGaps: false, value: legendValue(spec.unit, spec.digits ?? 0),
           ...(spec.stepped ? { paths: uPlot.paths.stepped({ align: 1 }) } : {}),
         })),
       ],

@@ -108,3 +108,32 @@ export function clockAxis() {
       .toLocaleTimeString('en-GB', increment < 60 ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' })),
   };
 }
+
+const clockTime = (seconds) => new Date(seconds * 1000).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+/**
+ * uPlot's x series with a legend that says something: the hovered point's time (HH:MM:SS), and nothing
+ * while no point is hovered (uPlot would print "Time: --"; `legendHooks` hides the row then).
+ */
+export function timeLegendSeries() {
+  return { label: 'Time', value: (_plot, seconds, _sidx, idx) => (idx === null || seconds === null ? '' : clockTime(seconds)) };
+}
+
+/** A series' legend value with its unit: the hovered reading, or the newest one while nothing is hovered. */
+export function legendValue(unit = '', digits = 0) {
+  return (plot, value, sidx, idx) => {
+    if (idx === null) {
+      const values = plot.data[sidx] ?? [];
+      let newest = null;
+      for (let i = values.length - 1; i >= 0 && newest === null; i -= 1) newest = values[i] ?? null;
+      return newest === null ? '—' : `latest ${formatNumber(newest, digits, unit)}`;
+    }
+    return value === null || value === undefined ? 'no reading' : formatNumber(value, digits, unit);
+  };
+}
+
+/** Hooks for a chart whose x series is `timeLegendSeries()`: the time row shows only while a point is hovered. */
+export function legendHooks() {
+  const update = (plot) => plot.root.querySelector('.u-legend .u-series')?.classList.toggle('time-idle', plot.legend.idx === null || plot.legend.idx === undefined);
+  return { ready: [update], setLegend: [update] };
+}

@@ -1,6 +1,8 @@
 // Pipeline page: throughput, lags, latency and quarantine, live; a rate chart of the last 5 minutes.
 import uPlot from '/vendor/uPlot.esm.js';
-import { clockAxis, escapeHtml, fetchJson, formatNumber, openLive, renderHeader } from './common.js';
+import {
+  clockAxis, escapeHtml, fetchJson, formatNumber, legendHooks, legendValue, openLive, renderHeader, timeLegendSeries,
+} from './common.js';
 
 renderHeader('/pipeline.html');
 
@@ -19,7 +21,12 @@ const plot = new uPlot({
     y: { range: (_plot, _min, max) => [0, Math.max(10, Math.ceil(max * 1.15))] },
   },
   axes: [clockAxis(), {}],
-  series: [{}, { label: 'Ingest', stroke: '#005eb8', width: 2 }, { label: 'Seen by dashboard', stroke: '#007f3b', width: 2 }],
+  hooks: legendHooks(),
+  series: [
+    timeLegendSeries(),
+    { label: 'Ingest', stroke: '#005eb8', width: 2, value: legendValue(' msg/s') },
+    { label: 'Seen by dashboard', stroke: '#007f3b', width: 2, value: legendValue(' msg/s') },
+  ],
 }, [[], [], []], figure);
 plot.root.setAttribute('role', 'img');
 plot.root.setAttribute('aria-labelledby', 'cap-rate');

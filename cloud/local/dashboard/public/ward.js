@@ -38,6 +38,11 @@ function bedLabel(bed) {
   return /^\d+[a-z]?$/i.test(bed) ? `Bed ${bed}` : bed;
 }
 
+/** The ward beside the bed, unless the bed's name already says it ("respiratory-006" in respiratory). */
+function wardShown(tile) {
+  return Boolean(tile.ward) && !String(tile.bed ?? '').toLowerCase().startsWith(tile.ward.toLowerCase());
+}
+
 function tileHtml(tile) {
   const news2 = tile.news2;
   const band = news2 ? news2.band : 'low';
@@ -45,8 +50,8 @@ function tileHtml(tile) {
   const title = `${tile.ward ?? ''} ${bedLabel(tile.bed)}`.trim();
   return `<article class="tile band-${band}${tile.connected ? '' : ' disconnected'}" data-thing="${escapeHtml(tile.thingName)}" data-band="${band}" aria-label="${escapeHtml(title)}: ${escapeHtml(label)}">
     <header>
-      <h2><a href="/bed.html?thing=${encodeURIComponent(tile.thingName)}">${escapeHtml(bedLabel(tile.bed))}</a></h2>
-      <span class="muted">${escapeHtml(tile.ward ?? '')}</span>
+      <h2 title="${escapeHtml(title)}"><a href="/bed.html?thing=${encodeURIComponent(tile.thingName)}">${escapeHtml(bedLabel(tile.bed))}</a></h2>
+      ${wardShown(tile) ? `<span class="ward muted">${escapeHtml(tile.ward)}</span>` : ''}
     </header>
     <div class="score"><span class="total" aria-label="NEWS2 score">${news2 ? news2.total : '—'}</span>
       <span class="band">${escapeHtml(label)}</span></div>
