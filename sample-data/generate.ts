@@ -1,5 +1,6 @@
 /**
- * `npm run sample-data`: regenerates sample-data/raw/ from a fixed seed, byte-identical on every run.
+ * `npm run sample-data`: regenerates sample-data/raw/ from a fixed seed, and sample-data/curated/ from raw/
+ * through the real ETL handler (curated.ts), byte-identical on every run.
  * - `<scenario>.jsonl`: one monitor per scenario, vitals v1 messages exactly as published (one per line):
  *   2 simulated hours at speed 4, i.e. 30 minutes of wall-clock time, a message every 6 s (300 lines).
  * - `examples/*.json`: single messages: a clean v1 reading, the seed's legacy format, and real artefact
@@ -9,12 +10,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { encodeVitals, type QualityFlag, type VitalsV1 } from '../device/contract/index.ts';
 import {
   buildVitalsMessage, createPatientModel, deriveSeed, SCENARIOS, type ScenarioName,
 } from '../device/vitals/index.ts';
 import { runIfEntryPoint } from '../device/cli/entry-point.ts';
+import { parseFlags, UsageError } from '../device/cli/flags.ts';
+import { generateCuratedSample } from './curated.ts';
 
 export const SAMPLE_SEED = 20240301;
 /** 2024-03-01T08:00:00Z, the day of the seed's legacy sample. */
@@ -22,7 +24,9 @@ export const SAMPLE_START_MS = Date.UTC(2024, 2, 1, 8, 0, 0);
 export const SAMPLE_SPEED = 4;
 export const SAMPLE_PERIOD_MS = 6_000;
 export const SAMPLE_COUNT = 300;
-export const DEFAULT_OUT_DIR = fileURLToPath(new URL('./raw/', import.meta.url));
+export const DEFAULT_ROOT_DIR = fileURLToPath(new URL('./', import.meta.url));
+export const DEFAULT_OUT_DIR = join(DEFAULT_ROOT_DIR, 'raw');
+export const DEFAULT_CURATED_DIR = join(DEFAULT_ROOT_DIR, 'curated');
 
 /** The seed's original sample, byte for byte: the ETL accepts it as the legacy version. */
 export const LEGACY_EXAMPLE = '{"patient_id":"P001","heart_rate":72,"temperature":98.6,"timestamp":"2024-03-01T08:00:00Z"}';
@@ -104,16 +108,32 @@ export function generateSampleData(outDir: string = DEFAULT_OUT_DIR): string[] {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { out: { type: 'string', default: DEFAULT_OUT_DIR }, help: { type: 'boolean', short: 'h', default: false } },
-  });
+  let values;
+  try {
+    ({ values } = parseFlags({
+      args: argv,
+      options: { out: { type: 'string', default: DEFAULT_ROOT_DIR }, help: { type: 'boolean', short: 'h', default: false } },
+    }));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`sample-data: ${error.message}\nRun npm run sample-data -- --help for the options.`);
+    return 2;
+  }
   if (values.help) {
-    console.log(`Usage: npm run sample-data [-- --out <dir>]\n\nRegenerates the sample vitals (seed ${SAMPLE_SEED}) into <dir> (default sample-data/raw/):\none JSON-lines file per scenario, single-message examples and a manifest. Byte-identical on every run.`);
+    console.log(`Usage: npm run sample-data [-- --out <dir>]
+
+Regenerates the sample data into <dir> (default sample-data/), byte-identical on every run:
+  raw/       the vitals monitors publish (seed ${SAMPLE_SEED}): one JSON-lines file per scenario,
+             single-message examples and a manifest
+  curated/   raw/ through the real ETL handler (fixed clock and pseudonym key): the lake's Parquet
+             files, and a CSV of each beside it`);
     return 0;
   }
-  const written = generateSampleData(values.out);
-  console.log(`wrote ${written.length} files to ${values.out}`);
+  const rawDir = join(values.out, 'raw');
+  const curatedDir = join(values.out, 'curated');
+  const raw = generateSampleData(rawDir);
+  const curated = await generateCuratedSample(rawDir, curatedDir);
+  console.log(`wrote ${raw.length} files to ${rawDir} and ${curated.length} to ${curatedDir}`);
   return 0;
 }
 

@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { news2 } from '../../../cloud/news2/news2.ts';
 import { validatePayload } from '../../../device/contract/index.ts';
 import { SCENARIOS } from '../../../device/vitals/index.ts';
-import { DEFAULT_OUT_DIR, generateSampleData, LEGACY_EXAMPLE, main } from '../../../sample-data/generate.ts';
+import { DEFAULT_CURATED_DIR, DEFAULT_OUT_DIR, generateSampleData, LEGACY_EXAMPLE, main } from '../../../sample-data/generate.ts';
+import { generateCuratedSample } from '../../../sample-data/curated.ts';
+import { parquetReadObjects } from 'hyparquet';
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
@@ -68,8 +70,45 @@ describe('sample data', () => {
   });
 });
 
+describe('curated sample data', () => {
+  const root = mkdtempSync(join(tmpdir(), 'sample-curated-'));
+  afterAll(() => { rmSync(root, { recursive: true, force: true }); });
+
+  it('is raw/ through the ETL handler, byte-identical on every run and with the committed files', async () => {
+    const written = await generateCuratedSample(DEFAULT_OUT_DIR, join(root, 'a'));
+    await generateCuratedSample(DEFAULT_OUT_DIR, join(root, 'b'));
+    const files = listFiles(join(root, 'a'));
+    expect(files).toEqual([...written].sort());
+    expect(listFiles(join(root, 'b'))).toEqual(files);
+    expect(listFiles(DEFAULT_CURATED_DIR), 'committed sample-data/curated: run `npm run sample-data`').toEqual(files);
+    for (const file of files) {
+      const bytes = readFileSync(join(root, 'a', file));
+      expect(readFileSync(join(root, 'b', file)).equals(bytes), file).toBe(true);
+      expect(readFileSync(join(DEFAULT_CURATED_DIR, file)).equals(bytes), `${file} differs from the committed copy: run \`npm run sample-data\``).toBe(true);
+    }
+  });
+
+  it('holds the lake layout, every raw reading once, and a CSV beside each Parquet file with its rows', async () => {
+    const parquet = listFiles(DEFAULT_CURATED_DIR).filter((file) => file.endsWith('.parquet'));
+    expect(parquet.length).toBeGreaterThan(0);
+    let rows = 0;
+    for (const file of parquet) {
+      expect(file).toMatch(/^vitals\/dt=\d{4}-\d{2}-\d{2}\/hour=\d{2}\/shardId-\d+-\d+\.parquet$/);
+      const bytes = readFileSync(join(DEFAULT_CURATED_DIR, file));
+      const objects = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer });
+      const csv = readFileSync(join(DEFAULT_CURATED_DIR, file.replace(/\.parquet$/, '.csv')), 'utf8').trimEnd().split('\n');
+      expect(csv[0]!.split(',')).toEqual(Object.keys(objects[0]!));
+      expect(csv.length - 1).toBe(objects.length);
+      expect(csv.join('\n')).not.toMatch(/\bP00\d\b/); // the pseudonym, never the patient id
+      rows += objects.length;
+    }
+    const rawLines = SCENARIOS.reduce((sum, scenario) => sum + readFileSync(join(DEFAULT_OUT_DIR, `${scenario}.jsonl`), 'utf8').trimEnd().split('\n').length, 0);
+    expect(rows).toBe(rawLines);
+  });
+});
+
 describe('npm run sample-data', () => {
-  it('prints usage for --help and writes into --out', async () => {
+  it('prints usage for --help and writes raw/ and curated/ into --out', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sample-cli-'));
     const log = console.log;
     const lines: string[] = [];
@@ -78,7 +117,8 @@ describe('npm run sample-data', () => {
       expect(await main(['--help'])).toBe(0);
       expect(lines.join('\n')).toMatch(/Usage: npm run sample-data/);
       expect(await main(['--out', dir])).toBe(0);
-      expect(listFiles(dir)).toContain('sepsis.jsonl');
+      expect(listFiles(join(dir, 'raw'))).toContain('sepsis.jsonl');
+      expect(listFiles(join(dir, 'curated')).filter((file) => file.endsWith('.csv')).length).toBeGreaterThan(0);
     } finally {
       console.log = log;
       rmSync(dir, { recursive: true, force: true });
