@@ -8,12 +8,18 @@ export class EtlStatsCollector {
   recordsIn = 0;
   duplicates = 0;
   readonly quarantinedByReason: Record<string, number> = {};
-  private readonly batchP50: number[] = [];
-  private readonly batchMax: number[] = [];
+  /** Batches of the start-up burst and after it, kept apart so the burst does not pass for the steady state. */
+  private readonly startup = { p50: [] as number[], max: [] as number[] };
+  private readonly steady = { p50: [] as number[], max: [] as number[] };
+  private firstBatchAtMs: number | null = null;
   private lastBatchMax: number | null = null;
   private lastRate = { at: 0, forwarded: 0, perSecond: 0 };
 
-  constructor(private readonly clock: () => number = Date.now, private readonly keepBatches = 300) {}
+  /**
+   * `startupMs`: how long after the first batch counts as the start-up burst (monitors connecting, outboxes
+   * and the stream's backlog replaying old readings, a cold ETL); default 60 s.
+   */
+  constructor(private readonly clock: () => number = Date.now, private readonly keepBatches = 300, private readonly startupMs = 60_000) {}
 
   /** Takes one log line of the handler; lines it does not know are ignored. */
   observe(line: string): void {
@@ -36,9 +42,13 @@ export class EtlStatsCollector {
       return;
     }
     if (entry._aws !== undefined && entry.Reason === undefined) {
-      if (typeof entry.IngestLatencyP50 === 'number') push(this.batchP50, entry.IngestLatencyP50, this.keepBatches);
+      if (typeof entry.IngestLatencyP50 !== 'number' && typeof entry.IngestLatencyMax !== 'number') return;
+      const now = this.clock();
+      this.firstBatchAtMs ??= now;
+      const batches = this.inStartup(now) ? this.startup : this.steady;
+      if (typeof entry.IngestLatencyP50 === 'number') push(batches.p50, entry.IngestLatencyP50, this.keepBatches);
       if (typeof entry.IngestLatencyMax === 'number') {
-        push(this.batchMax, entry.IngestLatencyMax, this.keepBatches);
+        push(batches.max, entry.IngestLatencyMax, this.keepBatches);
         this.lastBatchMax = entry.IngestLatencyMax;
       }
     }
@@ -46,10 +56,22 @@ export class EtlStatsCollector {
 
   /**
    * Device measurement to written in the lake, over the last batches: p50 is the median of the batches'
-   * medians, p99 the 99th percentile of the batches' maxima (an upper bound of the true p99).
+   * medians, p99 the 99th percentile of the batches' maxima (an upper bound of the true p99). Steady state:
+   * once the start-up burst is over its batches are left out (during it, these are the burst's figures).
    */
   latencyPercentiles(): { p50: number | null; p99: number | null } {
-    return { p50: nearestRank(this.batchP50, 50), p99: nearestRank(this.batchMax, 99) };
+    const batches = this.inStartup(this.clock()) ? this.startup : this.steady;
+    return { p50: nearestRank(batches.p50, 50), p99: nearestRank(batches.max, 99) };
+  }
+
+  /** The start-up burst's window and p99, null before the first batch. */
+  startupBurst(): { fromMs: number; untilMs: number; latencyP99Ms: number | null } | null {
+    if (this.firstBatchAtMs === null) return null;
+    return { fromMs: this.firstBatchAtMs, untilMs: this.firstBatchAtMs + this.startupMs, latencyP99Ms: nearestRank(this.startup.max, 99) };
+  }
+
+  private inStartup(nowMs: number): boolean {
+    return this.firstBatchAtMs === null || nowMs < this.firstBatchAtMs + this.startupMs;
   }
 
   lastBatchLatencyMs(): number | null {

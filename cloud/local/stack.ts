@@ -159,6 +159,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
           etlLagMs: etl.lastBatchLatencyMs(),
           quarantined: { total: etl.quarantined, byReason: etl.quarantinedByReason },
           latencyMs: etl.latencyPercentiles(),
+          startupBurst: etl.startupBurst(),
           curatedRecords: etl.curated,
         };
       },

@@ -40,6 +40,9 @@ export async function handleApi(feed: DashboardFeed, req: IncomingMessage, res: 
     else sendJson(res, 200, { ...series, tile: feed.tile(thingName) ?? null });
   } else if (method === 'GET' && path === '/api/pipeline') {
     sendJson(res, 200, await feed.pipelineStats());
+  } else if (method === 'GET' && path === '/api/pipeline/history') {
+    const since = Number(url.searchParams.get('since') ?? Number.NEGATIVE_INFINITY);
+    sendJson(res, 200, feed.pipelineHistory(Number.isNaN(since) ? Number.NEGATIVE_INFINITY : since));
   } else if (method === 'GET' && path === '/api/queries') {
     sendJson(res, 200, await feed.namedQueries());
   } else if (method === 'POST' && RUN_QUERY.test(path)) {

@@ -94,9 +94,32 @@ export interface PipelineStats {
   etlLagMs: number | null;
   /** Null when the stack does not report it (not zero: nobody counted). */
   quarantined: { total: number | null; byReason: Readonly<Record<string, number>> };
-  /** Measurement time on the device to queryable in the lake. */
+  /**
+   * Measurement time on the device to queryable in the lake, in steady state: once the start-up burst is
+   * over it is left out (during the burst these figures are the burst's).
+   */
   latencyMs: { p50: number | null; p99: number | null };
+  /** The stack's start-up burst, kept apart from the steady-state figures; null when the stack does not say. */
+  startupBurst: StartupBurst | null;
   curatedRecords: number | null;
+}
+
+/**
+ * The first seconds after the ETL's first batch: monitors connecting, outboxes and the stream's backlog
+ * replaying old readings, a cold ETL. Its latency says little about the pipeline's steady state.
+ */
+export interface StartupBurst {
+  fromMs: number;
+  untilMs: number;
+  /** p99 device -> queryable over the burst's batches (an upper bound: the p99 of their maxima). */
+  latencyP99Ms: number | null;
+}
+
+/** One point of the pipeline page's rate chart; the feed keeps the last 5 minutes, about one a second. */
+export interface PipelineSample {
+  t: number;
+  ingestMsgPerSec: number | null;
+  observedMsgPerSec: number;
 }
 
 /** What the stack reports; the feed adds its own observations and fills the gaps with null. */
@@ -146,6 +169,8 @@ export interface DashboardFeed {
   tile(thingName: string): BedTile | undefined;
   recentVitals(thingName: string, sinceMs?: number): VitalsSeries | undefined;
   pipelineStats(): Promise<PipelineStats>;
+  /** The rate chart's recent history (samples taken as pipeline figures are computed), oldest first. */
+  pipelineHistory(sinceMs?: number): PipelineSample[];
   namedQueries(): Promise<readonly NamedQueryInfo[]>;
   runNamedQuery(name: string): Promise<QueryResult>;
   on<K extends FeedEventName>(event: K, listener: (payload: FeedEvents[K]) => void): () => void;

@@ -8,7 +8,7 @@ import { news2 } from '../../news2/news2.ts';
 import { DashboardError, QueryFailedError, UnknownQueryError } from './errors.ts';
 import type {
   BedTile, DashboardFeed, FeedEventName, FeedEvents, HistoryLoad, LatestVitals, NamedQueryInfo, News2Summary,
-  PipelineSourceStats, PipelineStats, QueryCell, QueryResult, QueryRunner, ShadowReported, ThingSummary, VitalsPoint,
+  PipelineSample, PipelineSourceStats, PipelineStats, QueryCell, QueryResult, QueryRunner, ShadowReported, ThingSummary, VitalsPoint,
   VitalsSeries,
 } from './feed-types.ts';
 import { namedQueryHistory, type HistoryReading, type VitalsHistory } from './lake-history.ts';
@@ -38,6 +38,8 @@ export interface DashboardFeedOptions {
   history?: VitalsHistory | false;
   /** How far back `loadHistory()` looks; default 1 hour (the ward board's notion of a current bed). */
   historyLookbackMs?: number;
+  /** How much of the pipeline's rate history `pipelineHistory()` keeps; default 5 minutes (the page's chart). */
+  pipelineHistoryMs?: number;
 }
 
 /** A thing as the registry knows it (certs/ registry attributes). */
@@ -82,6 +84,9 @@ export interface DashboardFeedHub extends DashboardFeed {
 const DEFAULT_WINDOW_MS = 15 * 60_000;
 const DEFAULT_MAX_SAMPLES = 2048;
 const DEFAULT_HISTORY_LOOKBACK_MS = 60 * 60_000;
+const DEFAULT_PIPELINE_HISTORY_MS = 5 * 60_000;
+/** Figures computed more often than this (several pages, a page's own fetch) add no sample. */
+const PIPELINE_SAMPLE_MIN_GAP_MS = 500;
 
 /** The fields a stored reading needs, live (VitalsReading) or restored (HistoryReading). */
 type StoredReading = Pick<HistoryReading,
@@ -116,6 +121,9 @@ export function createDashboardFeed(options: DashboardFeedOptions = {}): Dashboa
   const state = new Map<string, ThingState>();
   const listeners = new Map<FeedEventName, Set<(payload: never) => void>>();
   const observed = new RateMeter(5);
+  const pipelineHistoryMs = options.pipelineHistoryMs ?? DEFAULT_PIPELINE_HISTORY_MS;
+  const pipelineSamples: PipelineSample[] = [];
+  let lastPublished: PipelineSourceStats = {};
 
   function emit<K extends FeedEventName>(event: K, payload: FeedEvents[K]): void {
     for (const listener of listeners.get(event) ?? []) {
@@ -238,12 +246,13 @@ export function createDashboardFeed(options: DashboardFeedOptions = {}): Dashboa
   }
 
   async function pipelineStats(): Promise<PipelineStats> {
-    const source = options.pipelineStats === undefined ? {} : await options.pipelineStats();
+    // A stack that pushes its figures (publishPipelineStats) is answered with the last ones it pushed.
+    const source = options.pipelineStats === undefined ? lastPublished : await options.pipelineStats();
     return completeStats(source);
   }
 
   function completeStats(source: PipelineSourceStats): PipelineStats {
-    return {
+    const stats: PipelineStats = {
       asOfMs: clock(),
       ingestMsgPerSec: source.ingestMsgPerSec ?? null,
       observedMsgPerSec: observed.perSecond(clock()),
@@ -251,8 +260,19 @@ export function createDashboardFeed(options: DashboardFeedOptions = {}): Dashboa
       etlLagMs: source.etlLagMs ?? null,
       quarantined: source.quarantined ?? { total: null, byReason: {} },
       latencyMs: source.latencyMs ?? { p50: null, p99: null },
+      startupBurst: source.startupBurst ?? null,
       curatedRecords: source.curatedRecords ?? null,
     };
+    recordSample(stats);
+    return stats;
+  }
+
+  /** The rate chart's history lives here, so a page loaded now shows the last minutes, not an empty chart. */
+  function recordSample(stats: PipelineStats): void {
+    const last = pipelineSamples.at(-1);
+    if (last !== undefined && stats.asOfMs - last.t < PIPELINE_SAMPLE_MIN_GAP_MS) return;
+    pipelineSamples.push({ t: stats.asOfMs, ingestMsgPerSec: stats.ingestMsgPerSec, observedMsgPerSec: stats.observedMsgPerSec });
+    while (pipelineSamples.length > 0 && pipelineSamples[0]!.t < stats.asOfMs - pipelineHistoryMs) pipelineSamples.shift();
   }
 
   async function namedQueries(): Promise<readonly NamedQueryInfo[]> {
@@ -273,6 +293,7 @@ export function createDashboardFeed(options: DashboardFeedOptions = {}): Dashboa
       return { thingName, ...thing.ring.read(sinceMs, windowMs) };
     },
     pipelineStats,
+    pipelineHistory: (sinceMs = Number.NEGATIVE_INFINITY) => pipelineSamples.filter((sample) => sample.t >= sinceMs),
     namedQueries,
     async runNamedQuery(name): Promise<QueryResult> {
       const known = (await namedQueries()).map((query) => query.name);
@@ -331,6 +352,7 @@ export function createDashboardFeed(options: DashboardFeedOptions = {}): Dashboa
       thing.lastSeenMs = clock();
     },
     publishPipelineStats(source) {
+      lastPublished = source;
       const stats = completeStats(source);
       emit('pipeline', stats);
       return stats;

@@ -18,7 +18,10 @@ export interface LiveUpdatesOptions {
   flushIntervalMs?: number;
   /** The fleet list changes on every message but needs no more than a refresh a second; default 1,000 ms. */
   thingsIntervalMs?: number;
-  /** How often pipeline figures are polled while someone watches them; default 1,000 ms. */
+  /**
+   * How often pipeline figures are polled; default 1,000 ms. Polled whether or not a page watches, so the
+   * feed's rate history is there for the page that opens next.
+   */
   pipelineIntervalMs?: number;
   /** Comment line that keeps proxies and idle timeouts from closing the stream; default 15 s. */
   heartbeatMs?: number;
@@ -110,7 +113,7 @@ export function createLiveUpdates(feed: DashboardFeed, options: LiveUpdatesOptio
   }
 
   async function pollPipeline(): Promise<void> {
-    if (pipelinePolling || ![...clients].some((client) => client.topics.has('pipeline'))) return;
+    if (pipelinePolling) return;
     pipelinePolling = true;
     try {
       pendingPipeline = await feed.pipelineStats();

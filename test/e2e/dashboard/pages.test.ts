@@ -63,7 +63,45 @@ afterAll(async () => {
   await dashboard?.close();
 });
 
+/**
+ * A dashboard whose pipeline has run for two minutes before any page opens: a start-up burst in the first
+ * minute (p99 31 s), then a steady 1.2 s. The feed's clock is injected so the history is there at once.
+ */
+async function pipelineDashboard(): Promise<{ dashboard: RunningDashboard; startMs: number }> {
+  const startMs = Date.now() - 120_000;
+  let now = startMs;
+  const burst = { fromMs: startMs, untilMs: startMs + 60_000, latencyP99Ms: 31_000 };
+  const feed = createDashboardFeed({ clock: () => now });
+  for (let second = 0; second < 120; second += 1) {
+    now = startMs + second * 1000;
+    feed.publishPipelineStats({
+      ingestMsgPerSec: second < 20 ? 900 : 50, startupBurst: burst,
+      latencyMs: second < 60 ? { p50: 4000, p99: 31_000 } : { p50: 600, p99: 1200 },
+    });
+  }
+  const steady = await startDashboard({ feed, host: '127.0.0.1', port: 0 });
+  return { dashboard: steady, startMs };
+}
+
 describe('dashboard pages at 1366x768 in Chromium', () => {
+  it('shows the last minutes of pipeline rates at once, after a reload too, and the steady-state p99 apart from the start-up burst', async () => {
+    const { dashboard: pipeline } = await pipelineDashboard();
+    try {
+      for (const load of ['first', 'reload']) {
+        if (load === 'first') await page.goto(`${pipeline.url}/pipeline.html`);
+        else await page.reload();
+        await page.waitForFunction(() => Number(document.querySelector('#rate-chart')?.getAttribute('data-points')) >= 120);
+        await expect(page.locator('#latency-p99').textContent()).resolves.toBe('1,200 ms');
+        await expect(page.locator('#latency-p99').locator('xpath=..').locator('dt').textContent()).resolves.toContain('(steady state)');
+        await expect(page.locator('#startup-burst').textContent()).resolves.toMatch(/^Start-up burst left out: \d\d:\d\d:\d\d–\d\d:\d\d:\d\d, p99 31\.0 s\.$/);
+        await expect(page.locator('#cap-rate').textContent()).resolves.toContain('shaded: the start-up burst');
+      }
+      await page.screenshot({ path: join(ARTIFACTS, 'pipeline-history.png') });
+    } finally {
+      await pipeline.close();
+    }
+  });
+
   it('shows every bed name of the local fleet on one line, whole, on the ward board', async () => {
     await page.goto(`${dashboard.url}/ward.html`);
     await page.waitForFunction(() => document.querySelectorAll('.board article').length === 50);

@@ -11,6 +11,28 @@ const summary = document.querySelector('#pipeline-summary');
 const figure = document.querySelector('#rate-chart');
 const reasonsBody = document.querySelector('#reasons tbody');
 const rate = { t: [], ingest: [], observed: [] };
+/** The stack's start-up burst ({ fromMs, untilMs, latencyP99Ms }), shaded on the chart; null if not reported. */
+let burst = null;
+const clock = (ms) => new Date(ms).toLocaleTimeString('en-GB');
+
+/** Shades the start-up burst where it falls in the chart's 5 minutes, labelled, so a spike there is read as one. */
+function drawBurst(u) {
+  if (burst === null) return;
+  const { left, top, width, height } = u.bbox;
+  const x0 = Math.max(left, u.valToPos(burst.fromMs / 1000, 'x', true));
+  const x1 = Math.min(left + width, u.valToPos(burst.untilMs / 1000, 'x', true));
+  if (!(x1 > x0)) return;
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.fillStyle = 'rgba(237, 139, 0, 0.16)';
+  ctx.fillRect(x0, top, x1 - x0, height);
+  ctx.fillStyle = '#4c6272';
+  ctx.font = `${Math.round(12 * devicePixelRatio)}px system-ui, sans-serif`;
+  ctx.textAlign = 'left'; // uPlot leaves the axes' alignment on the context
+  ctx.textBaseline = 'top';
+  ctx.fillText('start-up burst', x0 + 4 * devicePixelRatio, top + 4 * devicePixelRatio);
+  ctx.restore();
+}
 
 const plot = new uPlot({
   width: Math.max(240, figure.clientWidth - 16),
@@ -21,7 +43,7 @@ const plot = new uPlot({
     y: { range: (_plot, _min, max) => [0, Math.max(10, Math.ceil(max * 1.15))] },
   },
   axes: [clockAxis(), {}],
-  hooks: legendHooks(),
+  hooks: { ...legendHooks(), draw: [drawBurst] },
   series: [
     timeLegendSeries(),
     { label: 'Ingest', stroke: '#005eb8', width: 2, value: legendValue(' msg/s') },
@@ -41,6 +63,7 @@ function show(stats) {
   document.querySelector('#etl-lag').textContent = ms(stats.etlLagMs);
   document.querySelector('#latency-p50').textContent = ms(stats.latencyMs.p50);
   document.querySelector('#latency-p99').textContent = ms(stats.latencyMs.p99);
+  showBurst(stats);
   document.querySelector('#curated').textContent = formatNumber(stats.curatedRecords);
   document.querySelector('#quarantined').textContent = formatNumber(stats.quarantined.total);
   const reasons = Object.entries(stats.quarantined.byReason).sort((a, b) => b[1] - a[1]);
@@ -49,18 +72,45 @@ function show(stats) {
     : reasons.map(([reason, count]) => `<tr><th scope="row"><code>${escapeHtml(reason)}</code></th><td class="num">${formatNumber(count)}</td></tr>`).join('');
   summary.textContent = `As of ${new Date(stats.asOfMs).toLocaleTimeString('en-GB')}`;
 
-  rate.t.push(stats.asOfMs / 1000);
-  rate.ingest.push(stats.ingestMsgPerSec);
-  rate.observed.push(stats.observedMsgPerSec);
-  while (rate.t.length > 0 && rate.t[0] < (stats.asOfMs - HISTORY_MS) / 1000) {
+  addSamples([{ t: stats.asOfMs, ingestMsgPerSec: stats.ingestMsgPerSec, observedMsgPerSec: stats.observedMsgPerSec }]);
+}
+
+/** The latency cards say which figures they are: the burst's while it lasts, the steady state after it. */
+function showBurst(stats) {
+  burst = stats.startupBurst;
+  const during = burst !== null && stats.asOfMs < burst.untilMs;
+  for (const phase of document.querySelectorAll('.latency-phase')) {
+    phase.textContent = burst === null ? '' : during ? '(start-up burst)' : '(steady state)';
+  }
+  document.querySelector('#startup-burst').textContent = burst === null ? ''
+    : during ? `Start-up burst until ${clock(burst.untilMs)}: monitors connecting, backlog replaying; steady-state figures follow.`
+      : `Start-up burst left out: ${clock(burst.fromMs)}–${clock(burst.untilMs)}, p99 ${ms(burst.latencyP99Ms)}.`;
+  document.querySelector('#burst-caption').textContent = burst === null ? '' : ' (shaded: the start-up burst)';
+}
+
+/** Appends samples newer than the chart's newest and keeps the last 5 minutes. */
+function addSamples(samples) {
+  for (const sample of samples) {
+    if (rate.t.length > 0 && sample.t / 1000 <= rate.t[rate.t.length - 1]) continue;
+    rate.t.push(sample.t / 1000);
+    rate.ingest.push(sample.ingestMsgPerSec);
+    rate.observed.push(sample.observedMsgPerSec);
+  }
+  const newest = rate.t[rate.t.length - 1] ?? 0;
+  while (rate.t.length > 0 && rate.t[0] < newest - HISTORY_MS / 1000) {
     rate.t.shift(); rate.ingest.shift(); rate.observed.shift();
   }
   plot.setData([rate.t, rate.ingest, rate.observed]);
+  figure.dataset.points = String(rate.t.length);
 }
 
 async function loadSnapshot() {
   try {
-    show(await fetchJson('/api/pipeline'));
+    // The server keeps the last 5 minutes: a page opened (or reloaded) now starts with them.
+    const [history, stats] = await Promise.all([fetchJson('/api/pipeline/history'), fetchJson('/api/pipeline')]);
+    rate.t = []; rate.ingest = []; rate.observed = [];
+    addSamples(history);
+    show(stats);
   } catch (error) {
     summary.textContent = `Could not load pipeline figures: ${error.message}`;
   }

@@ -120,8 +120,29 @@ describe('createDashboardFeed', () => {
     });
     await expect(feed.pipelineStats()).resolves.toEqual({
       asOfMs: T0, ingestMsgPerSec: 2100, observedMsgPerSec: 0, streamLagMs: 120, etlLagMs: null,
-      quarantined: { total: 3, byReason: { not_json: 3 } }, latencyMs: { p50: 800, p99: 2400 }, curatedRecords: null,
+      quarantined: { total: 3, byReason: { not_json: 3 } }, latencyMs: { p50: 800, p99: 2400 }, startupBurst: null, curatedRecords: null,
     });
+  });
+
+  it('keeps the last 5 minutes of pipeline rates, about one sample a second, for a page that opens later', async () => {
+    let now = T0;
+    let ingest = 0;
+    const feed = createDashboardFeed({ clock: () => now, pipelineStats: () => ({ ingestMsgPerSec: (ingest += 1) }) });
+    for (let second = 0; second < 400; second += 1) {
+      now = T0 + second * 1000;
+      await feed.pipelineStats();
+      now += 100; // a page's own fetch a moment later adds no second sample
+      await feed.pipelineStats();
+    }
+    const history = feed.pipelineHistory();
+    expect(history).toHaveLength(301);
+    expect(history[0]).toEqual({ t: T0 + 99_000, ingestMsgPerSec: 199, observedMsgPerSec: 0 });
+    expect(history.at(-1)).toEqual({ t: T0 + 399_000, ingestMsgPerSec: 799, observedMsgPerSec: 0 });
+    expect(feed.pipelineHistory(T0 + 390_000)).toHaveLength(10);
+    // A stack that pushes its figures fills the history too.
+    now = T0 + 400_000;
+    feed.publishPipelineStats({ ingestMsgPerSec: 5 });
+    expect(feed.pipelineHistory().at(-1)).toEqual({ t: T0 + 400_000, ingestMsgPerSec: 5, observedMsgPerSec: 0 });
   });
 
   it('runs a named query and makes DuckDB values JSON-safe', async () => {

@@ -161,6 +161,22 @@ describe('startDashboard', () => {
     expect(figures[0]).toBeGreaterThan(2000);
   });
 
+  it('serves the pipeline rates of the last minutes, sampled while no page watched, to a page that opens later', async () => {
+    let calls = 0;
+    const feed = createDashboardFeed({ pipelineStats: () => ({ ingestMsgPerSec: (calls += 1) }) });
+    const dashboard = await startDashboard({ feed, port: 0, pipelineIntervalMs: 100 });
+    running.push(dashboard);
+    await expect.poll(async () => (await json<unknown[]>(`${dashboard.url}/api/pipeline/history`)).body.length, { timeout: 5000 }).toBeGreaterThanOrEqual(3);
+    const { status, body } = await json<{ t: number; ingestMsgPerSec: number; observedMsgPerSec: number }[]>(`${dashboard.url}/api/pipeline/history`);
+    expect(status).toBe(200);
+    expect(body.map((sample) => sample.t)).toEqual([...body.map((sample) => sample.t)].sort((a, b) => a - b));
+    expect(body[0]).toEqual({ t: expect.any(Number), ingestMsgPerSec: expect.any(Number), observedMsgPerSec: 0 });
+    const since = body[1]!.t;
+    const later = (await json<{ t: number }[]>(`${dashboard.url}/api/pipeline/history?since=${since}`)).body;
+    expect(later[0]!.t).toBe(since);
+    expect(later.every((sample) => sample.t >= since)).toBe(true);
+  });
+
   it('ends open event streams on close() and reports a busy port clearly', async () => {
     const { dashboard } = await start();
     const client = await openEventStream(`${dashboard.url}/api/events`);
