@@ -42,7 +42,7 @@ export function wardBatch(size: number, monitors = 200): KinesisStreamRecord[] {
 export const benchmark: Benchmark = {
   name: 'etl',
   description: 'ETL transform + Parquet encode vs a bare JSON.parse loop over the same Kinesis batch',
-  async run({ quick }) {
+  async run({ quick, progress = () => {} }) {
     const size = quick ? 2_000 : 10_000;
     const rounds = quick ? 3 : 5;
     const budgetMs = quick ? 200 : 1_500;
@@ -108,10 +108,12 @@ export const benchmark: Benchmark = {
         return batch.length;
       },
     };
+    progress(`batch of ${size.toLocaleString('en-US')} records; warming up ${Object.keys(cases).length} cases`);
     // Warm every case up first, so that no case is measured while the JIT is still compiling it.
     for (const fn of Object.values(cases)) measureRate(fn, quick ? 100 : 300);
     const best: Record<string, number> = {};
     for (let round = 0; round < rounds; round += 1) {
+      progress(`round ${round + 1} of ${rounds} (${Object.keys(cases).length} cases, ${budgetMs} ms each; the best round counts)`);
       for (const [name, fn] of Object.entries(cases)) {
         const { opsPerSecond } = measureRate(fn, budgetMs);
         best[name] = Math.max(best[name] ?? 0, opsPerSecond);
@@ -149,9 +151,11 @@ export const benchmark: Benchmark = {
         parquet_bytes_per_record: Number((parquetBytes / size).toFixed(1)),
         json_bytes_per_record: Number((jsonBytes / size).toFixed(1)),
       },
+      // A quick run's 200 ms cases over 2,000 records swing 0.12-0.32 with load (cloud/etl/README.md): the
+      // ratio target needs the full run's 1.5 s cases over 10,000 records.
       targets: [
-        { what: 'ETL transform + Parquet encode vs bare JSON.parse loop', target: `>= ${TARGET_RATIO}`, actual: ratio.toFixed(3), met: ratio >= TARGET_RATIO },
-        { what: 'the same over a simulated ward (vitals model)', target: `>= ${TARGET_RATIO}`, actual: wardRatio.toFixed(3), met: wardRatio >= TARGET_RATIO },
+        { what: 'ETL transform + Parquet encode vs bare JSON.parse loop', target: `>= ${TARGET_RATIO}`, actual: ratio.toFixed(3), met: ratio >= TARGET_RATIO, fullRunOnly: true },
+        { what: 'the same over a simulated ward (vitals model)', target: `>= ${TARGET_RATIO}`, actual: wardRatio.toFixed(3), met: wardRatio >= TARGET_RATIO, fullRunOnly: true },
       ],
     };
   },

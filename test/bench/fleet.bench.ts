@@ -141,7 +141,7 @@ async function measureBaseline(broker: RunningMosquitto, kind: BaselineKind, cou
 export const benchmark: Benchmark = {
   name: 'fleet',
   description: 'simulator cost per monitor at 1 Hz against an external mosquitto: CPU per 1,000 msg/s, RSS per monitor, jitter, largest fleet that holds',
-  async run({ quick }): Promise<BenchReport> {
+  async run({ quick, progress = () => {} }): Promise<BenchReport> {
     const brokers: RunningMosquitto[] = [await startMosquitto()];
     const dataDir = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
     const measureMs = quick ? 6_000 : 15_000;
@@ -151,20 +151,30 @@ export const benchmark: Benchmark = {
       : [['lite', 1_000], ['lite', 10_000], ['mqtt', 1_000], ['mqtt', 10_000], ['crt', 1_000], ['crt', 10_000]];
     const runs: RunFigures[] = [];
     const largest: RunFigures[] = [];
+    const fmt1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : 'n/a');
+    const done = (r: RunFigures) => progress(`  ${r.connected}/${r.monitors} connected, ${Math.round(r.ackedPerSecond)} msg/s, `
+      + `${fmt1(r.cpuPercentPerKiloMsg)} % of a core per 1k msg/s, RSS ${fmt1(r.rssKiBPerMonitor)} KiB/monitor`);
+    const step = (what: string, monitors: number) => progress(`${what}, ${monitors.toLocaleString('en-US')} monitors: connect, 3 s warm-up, ${measureMs / 1000} s measured`);
     try {
       for (const kind of ['floor', 'reference'] as const) {
+        step(`baseline ${kind} (bare mqtt.js clients)`, baselineCount);
         runs.push(await measureBaseline(brokers[0]!, kind, baselineCount, measureMs));
+        done(runs.at(-1)!);
         await sleep(1_000);
       }
       for (const [transport, monitors] of plan) {
+        step(`fleet, ${transport} transport`, monitors);
         runs.push(await measure(brokers.slice(0, 1), transport, monitors, measureMs, dataDir));
+        done(runs.at(-1)!);
         await sleep(1_000);
       }
       if (!quick) {
         for (let monitors = 12_000; monitors <= 36_000; monitors += monitors < 20_000 ? 2_000 : 4_000) {
           const needed = Math.ceil(monitors / BROKER_CONNECTIONS);
           while (brokers.length < needed) brokers.push(await startMosquitto());
+          step(`largest fleet that holds, lite over ${needed} broker${needed > 1 ? 's' : ''}`, monitors);
           const run = await measure(brokers.slice(0, needed), 'lite', monitors, measureMs, dataDir);
+          done(run);
           largest.push(run);
           await sleep(1_000);
           if (!holds(run)) break;
@@ -205,9 +215,13 @@ export const benchmark: Benchmark = {
         cpu_vs_reference: Object.fromEntries(runs.filter((r) => !r.transport.startsWith('baseline')).map((r) => [`${r.transport}-${r.monitors}`, ratio(r, reference)])),
       },
       targets: focus ? [
-        { what: `CPU per 1,000 msg/s (lite, ${focus.monitors} monitors; floor here ${floor ? fmt(floor.cpuPercentPerKiloMsg, 2) : 'n/a'} %, reference ${reference ? fmt(reference.cpuPercentPerKiloMsg, 2) : 'n/a'} %)`, target: '<= 3 % of a core', actual: `${fmt(focus.cpuPercentPerKiloMsg, 2)} %`, met: focus.cpuPercentPerKiloMsg <= 3 },
-        { what: 'CPU per 1,000 msg/s vs the reference simulator measured in this run (lite)', target: '< 1 (ahead of it)', actual: String(ratio(focus, reference)), met: reference !== undefined && focus.cpuPercentPerKiloMsg < reference.cpuPercentPerKiloMsg },
-        { what: `RSS per monitor (lite, ${focus.monitors} monitors, whole worker RSS / monitors)`, target: '<= 25 KiB', actual: `${fmt(focus.rssKiBPerMonitor)} KiB`, met: focus.rssKiBPerMonitor <= 25 },
+        // CPU and RSS per monitor, and the ratio to the reference, are set for 10,000 monitors: at the quick
+        // run's 500, the workers' fixed costs (outbox, shadow, GC) are spread over 20 times fewer monitors
+        // (device/README.md: lite is 1.48x the reference at 1,000 monitors, 0.79x at 10,000). Jitter holds
+        // at any size.
+        { what: `CPU per 1,000 msg/s (lite, ${focus.monitors} monitors; floor here ${floor ? fmt(floor.cpuPercentPerKiloMsg, 2) : 'n/a'} %, reference ${reference ? fmt(reference.cpuPercentPerKiloMsg, 2) : 'n/a'} %)`, target: '<= 3 % of a core', actual: `${fmt(focus.cpuPercentPerKiloMsg, 2)} %`, met: focus.cpuPercentPerKiloMsg <= 3, fullRunOnly: true },
+        { what: 'CPU per 1,000 msg/s vs the reference simulator measured in this run (lite)', target: '< 1 (ahead of it)', actual: String(ratio(focus, reference)), met: reference !== undefined && focus.cpuPercentPerKiloMsg < reference.cpuPercentPerKiloMsg, fullRunOnly: true },
+        { what: `RSS per monitor (lite, ${focus.monitors} monitors, whole worker RSS / monitors)`, target: '<= 25 KiB', actual: `${fmt(focus.rssKiBPerMonitor)} KiB`, met: focus.rssKiBPerMonitor <= 25, fullRunOnly: true },
         { what: `schedule jitter p99 (lite, ${focus.monitors} monitors)`, target: '<= 100 ms', actual: `${fmt(focus.jitterP99Ms)} ms`, met: focus.jitterP99Ms <= 100 },
       ] : [],
     };

@@ -24,24 +24,34 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boo
 export const benchmark: Benchmark = {
   name: 'pipeline',
   description: 'whole local stack: sustained msg/s into the lake, loss, device->queryable latency',
-  async run({ quick }): Promise<BenchReport> {
+  async run({ quick, progress = () => {} }): Promise<BenchReport> {
     const monitors = quick ? 100 : 400;
     const intervalMs = quick ? 200 : 200;
     const seconds = quick ? 10 : 30;
     const offered = (monitors * 1000) / intervalMs;
     const dataDir = mkdtempSync(join(tmpdir(), 'hrd-bench-pipeline-'));
+    progress(`starting the local stack in ${dataDir}`);
     const stack = await startLocalStack({ dataDir, thingCount: monitors, brokerPort: 0, dashboardPort: 0, batchSize: 2000, batchingWindowMs: 500 });
     try {
       const fleet = runFleet({
         count: monitors, target: `mqtts://127.0.0.1:${stack.broker.port}`, certsDir: stack.paths.certsDir, dataDir,
         intervalMs, scenarioMix: 'stable:60,sepsis:20,haemorrhage:20', speed: 10, workers: 1, connectRatePerSecond: 200,
       });
+      progress(`connecting ${monitors} monitors (1 worker), offering ${offered} msg/s`);
       await waitFor(() => fleet.progress().connected === monitors, 60_000);
+      progress(`${fleet.progress().connected}/${monitors} connected; measuring for ${seconds} s`);
       const cpuBefore = process.cpuUsage();
+      const ticker = setInterval(() => {
+        const p = fleet.progress();
+        progress(`${Math.round(p.msgPerSecond)} msg/s acknowledged, ${stack.etl.curated} curated, stream lag ${stack.eventSource.stats().iteratorAgeMs} ms`);
+      }, 5_000);
       await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+      clearInterval(ticker);
+      progress('stopping the fleet, draining the stream into the lake');
       const summary = await fleet.stop();
       const drained = await waitFor(() => stack.etl.recordsIn >= stack.broker.stats().rules.forwarded && stack.eventSource.stats().iteratorAgeMs === 0, 120_000);
       const stackCpu = process.cpuUsage(cpuBefore);
+      progress('reading latencies back from the lake (DuckDB)');
       const lake = await openLake(stack.paths.lakeDir);
       const result = await lake.query(`
         SELECT count(*) AS readings,
@@ -71,7 +81,9 @@ export const benchmark: Benchmark = {
           stack_cpu_pct_of_core: Math.round(stackCpuPct), fleet_cpu_seconds: summary.cpuSeconds,
         },
         targets: [
-          { what: 'sustained into the lake', target: '>= 2,000 msg/s', actual: `${Math.round(sustained)} msg/s (offered ${offered})`, met: sustained >= 2000 },
+          // The full run offers 2,000 msg/s; a quick run offers 500, so it can only show that the lake kept up.
+          { what: 'sustained into the lake', target: '>= 2,000 msg/s', actual: `${Math.round(sustained)} msg/s (offered ${offered})`, met: sustained >= 2000, fullRunOnly: true },
+          ...(quick ? [{ what: 'kept up with the offered rate (quick run)', target: `>= 90 % of ${offered} msg/s`, actual: `${Math.round((sustained / offered) * 100)} %`, met: sustained >= 0.9 * offered }] : []),
           { what: 'lost', target: '0', actual: String(lost), met: lost === 0 },
           { what: 'device->queryable p99 (whole run, warm-up included)', target: '<= 5,000 ms', actual: `${p99} ms (${steadyP99} ms after the first 5 s)`, met: p99! <= 5000 },
         ],

@@ -59,7 +59,7 @@ const CONTEXT = { region: 'us-east-1', accountId: '000000000000', streamName: 'v
 interface Ward { devices: number; periodMs: number; days: number; batchSize: number }
 
 /** Writes the ward's readings through the ETL handler; returns how many records went in. */
-async function buildLake(lakeDir: string, ward: Ward, nowMs: number): Promise<number> {
+async function buildLake(lakeDir: string, ward: Ward, nowMs: number, progress: (step: string) => void = () => {}): Promise<number> {
   const store = createFsStore(lakeDir);
   const mix = parseScenarioMix('stable:70,sepsis:10,respiratory_failure:5,haemorrhage:5,tachyarrhythmia:5,postop_fever:5');
   const end = nowMs - 60_000;
@@ -83,8 +83,14 @@ async function buildLake(lakeDir: string, ward: Ward, nowMs: number): Promise<nu
     count += pending.length;
     pending = [];
   };
+  const total = Math.floor((end - start) / ward.periodMs + 1) * ward.devices;
+  let reported = Date.now();
   for (let t = start; t <= end; t += ward.periodMs) {
     seq += 1;
+    if (Date.now() - reported >= 10_000) {
+      reported = Date.now();
+      progress(`through the ETL: ${count.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} readings`);
+    }
     for (const monitor of monitors) {
       const message = buildVitalsMessage(monitor.model.sample(t), { ...monitor.identity, seq, timestamp: new Date(t).toISOString() });
       const envelope = { payload: Buffer.from(encodeVitals(message)).toString('base64'), thing_name: monitor.identity.device_id, client_id: monitor.identity.device_id, received_at: t + 300 };
@@ -270,13 +276,14 @@ async function measureLayout(lakeDir: string, label: string, since: string, rawP
 export const benchmark: Benchmark = {
   name: 'queries',
   description: 'Bytes read per named query: curated Parquet vs the same data as raw gzip JSON lines',
-  async run({ quick }) {
+  async run({ quick, progress = () => {} }) {
     const ward: Ward = quick ? { devices: 12, periodMs: 120_000, days: 3, batchSize: 500 } : { devices: 30, periodMs: 5_000, days: 2, batchSize: 500 };
     const dir = await mkdtemp(join(tmpdir(), 'queries-bench-'));
     try {
       const lakeDir = join(dir, 'lake');
       const started = Date.now();
-      const records = await buildLake(lakeDir, ward, Date.now());
+      progress(`building the lake: ${ward.devices} monitors every ${ward.periodMs / 1000} s over ${ward.days} days, through the real ETL handler`);
+      const records = await buildLake(lakeDir, ward, Date.now(), progress);
       const buildSeconds = (Date.now() - started) / 1000;
       const raw = await filesUnder(join(lakeDir, 'raw/vitals'));
       const curated = await filesUnder(join(lakeDir, 'curated/vitals'));
@@ -286,7 +293,9 @@ export const benchmark: Benchmark = {
       // raw table partitioned the same way would read.
       const since = new Date(Date.now() - DAY_MS).toISOString().slice(0, 10);
       const rawPruned = raw.filter((f) => dtOf(f.path) >= since).reduce((sum, f) => sum + f.bytes, 0);
+      progress('measuring the named queries on the lake as the ETL wrote it');
       const asWritten = await measureLayout(lakeDir, 'etl', since, rawPruned, rawAll, dir);
+      progress('compacting the closed hours, then measuring again');
       const compactStarted = Date.now();
       const pass = await compactCuratedLake({ store: createFsStore(lakeDir), nowMs: Date.now(), graceMs: DEFAULT_COMPACTION_GRACE_MS });
       const compactSeconds = (Date.now() - compactStarted) / 1000;
@@ -308,7 +317,8 @@ export const benchmark: Benchmark = {
       ].join('\n'));
       const targets = NAMED_QUERIES.map((query) => {
         const percent = compacted.percents[query.name]!;
-        return { what: `${query.name}: curated bytes / raw bytes`, target: `<= ${TARGET_PERCENT} %`, actual: `${percent.toFixed(2)} %`, met: percent <= TARGET_PERCENT };
+        // Set for the full ward (1 M readings): the quick ward's few readings per hourly file leave footers dominant.
+        return { what: `${query.name}: curated bytes / raw bytes`, target: `<= ${TARGET_PERCENT} %`, actual: `${percent.toFixed(2)} %`, met: percent <= TARGET_PERCENT, fullRunOnly: true };
       });
       return {
         name: 'queries',

@@ -5,7 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { printReport, type Benchmark } from './harness.ts';
+import { printReport, progressPrinter, type Benchmark } from './harness.ts';
 import { runIfEntryPoint } from '../../device/cli/entry-point.ts';
 import { parseFlags, UsageError } from '../../device/cli/flags.ts';
 
@@ -26,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parsed;
   const available = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).map((f) => f.replace('.bench.ts', '')).sort();
   if (values.help) {
-    console.log(`Usage: npm run bench -- [name ...] [--quick]\n\nBenchmarks: ${available.join(', ')}\nWith no name, runs them all. --quick runs a shorter, smaller version (for smoke checks).\nEach prints a table, then one JSON line of figures.`);
+    console.log(`Usage: npm run bench -- [name ...] [--quick]\n\nBenchmarks: ${available.join(', ')}\nWith no name, runs them all. --quick runs a shorter, smaller version (for smoke checks): targets set for the full run's size are shown\nwithout a verdict (--), the others are checked. Progress goes to stderr.\nEach prints a table, then one JSON line of figures.`);
     return 0;
   }
   const unknown = positionals.filter((name) => !available.includes(name));
@@ -36,7 +36,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   for (const name of positionals.length > 0 ? positionals : available) {
     const module = (await import(pathToFileURL(join(here, `${name}.bench.ts`)).href)) as { benchmark: Benchmark };
-    printReport(await module.benchmark.run({ quick: values.quick }));
+    const progress = progressPrinter(name);
+    progress(`${values.quick ? 'quick run' : 'full run'}: ${module.benchmark.description}`);
+    printReport(await module.benchmark.run({ quick: values.quick, progress }), { quick: values.quick });
   }
   return 0;
 }

@@ -53,7 +53,7 @@ function fleetRound(models: PatientModel[], clock: { now: number }, work: (model
 export const benchmark: Benchmark = {
   name: 'vitals',
   description: 'Vitals model samples/s per core (full model, scenario mix), message build + encode, NEWS2',
-  async run({ quick }): Promise<BenchReport> {
+  async run({ quick, progress = () => {} }): Promise<BenchReport> {
     const patients = quick ? 1_000 : 10_000;
     const ms = quick ? 300 : 3_000;
     const rows: (string | number)[][] = [];
@@ -70,9 +70,11 @@ export const benchmark: Benchmark = {
         return news2({ ...m, spo2_scale: m.spo2_scale ?? 1 }).total;
       }, 1],
     ];
+    progress(`warming up ${cases.length} cases, then ${ms / 1000} s each over ${patients.toLocaleString('en-US')} patients`);
     // Warm-up over every case first, so that V8 has optimised the model before any case is timed.
     for (const [, , work, speed] of cases) measure(fleetRound(ward(1_000, speed), { now: START }, work), quick ? 250 : 1_000);
     for (const [key, what, work, speed] of cases) {
+      progress(what);
       const models = ward(patients, speed);
       const clock = { now: START };
       const round = fleetRound(models, clock, work);
