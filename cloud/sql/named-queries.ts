@@ -22,7 +22,7 @@ export function readSqlFile(relativePath: string): string {
 }
 
 const DESCRIPTIONS = {
-  'latest-vitals-per-bed': 'Latest reading of every bed with its NEWS2 score (today and yesterday)',
+  'latest-vitals-per-bed': 'Latest reading of every bed heard from in the last hour, with its NEWS2 score',
   'news2-escalations-by-ward-hour': 'NEWS2 escalations into the medium/high band, per ward and UTC hour',
   'device-gaps-and-duplicates': 'Per monitor: missing seq ranges (gaps) and readings stored twice (duplicates)',
   'ingest-latency-percentiles': 'Device-to-lake latency percentiles per UTC hour',

@@ -90,6 +90,14 @@ describe('npm run query', () => {
     expect(typo.err).toContain('unknown option --fromat: did you mean --format?');
   });
 
+  it('describes latest-vitals-per-bed by the window its SQL reads: the last hour', async () => {
+    const { out } = await run('--list');
+    const line = out.split('\n').find((l) => l.startsWith('latest-vitals-per-bed'))!;
+    expect(line).toMatch(/in the last hour/);
+    expect(line).not.toMatch(/yesterday/);
+    expect((await run('--named', 'latest-vitals-per-bed', '--show')).out).toContain("current_timestamp - INTERVAL '1' HOUR");
+  });
+
   it('prints the SQL of a named query with --show', async () => {
     const { code, out } = await run('--named', 'ingest-latency-percentiles', '--show');
     expect(code).toBe(EXIT.ok);
