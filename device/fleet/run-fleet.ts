@@ -263,7 +263,7 @@ export function runFleet(options: FleetOptions): FleetHandle {
     const unreachableAfter = options.unreachableAfterMs ?? Math.max(20_000, (options.connectTimeoutMs ?? 10_000) + 5_000);
     if (!everConnected && p.elapsedMs > unreachableAfter && p.errors > 0) {
       failure ??= new EndpointUnreachableError(`no monitor could connect to ${target.host}:${target.port} in ${Math.round(p.elapsedMs / 1000)} s `
-        + `(last error: ${p.lastError ?? 'none'}). ${hintFor(options.target)}`);
+        + `(last error: ${p.lastError ?? 'none'})${hintFor(options.target)}`);
       stop().catch(() => undefined);
     }
   }, statsEveryMs);
@@ -319,8 +319,9 @@ export function runFleet(options: FleetOptions): FleetHandle {
   };
 }
 
+/** What the transport's own error does not know: which process should be listening. */
 function hintFor(target: string): string {
-  if (target === 'local') return 'Is the local stack running (npm start)? It listens on 127.0.0.1:8883.';
-  if (target === 'aws') return 'Check the endpoint in certs/aws-out/endpoint.json, outbound access to port 8883, and that the stack is deployed (npm run deploy).';
-  return 'Check that the broker runs, and the host and port of --target.';
+  if (target === 'local') return '. Is the local stack running (npm start)? It listens on 127.0.0.1:8883.';
+  if (target === 'aws') return '. Check the endpoint in certs/aws-out/endpoint.json, outbound access to port 8883, and that the stack is deployed (npm run deploy).';
+  return '.';
 }

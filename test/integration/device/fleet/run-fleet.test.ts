@@ -182,5 +182,7 @@ describe('runFleet', () => {
     const error = await fleet.summary.then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(EndpointUnreachableError);
     expect((error as Error).message).toContain(`127.0.0.1:${port}`);
+    // The transport's error already says what to check; the runner does not say it again.
+    expect((error as Error).message.match(/check that the broker runs/gi) ?? []).toHaveLength(1);
   }, 60_000);
 });
