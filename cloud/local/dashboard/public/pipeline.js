@@ -28,9 +28,12 @@ function drawBurst(u) {
   ctx.fillRect(x0, top, x1 - x0, height);
   ctx.fillStyle = '#4c6272';
   ctx.font = `${Math.round(12 * devicePixelRatio)}px system-ui, sans-serif`;
-  ctx.textAlign = 'left'; // uPlot leaves the axes' alignment on the context
   ctx.textBaseline = 'top';
-  ctx.fillText('start-up burst', x0 + 4 * devicePixelRatio, top + 4 * devicePixelRatio);
+  // Inside the plot: from the band's left edge, or right-aligned when the band sits at the right edge.
+  const label = 'start-up burst';
+  const fits = x0 + 4 * devicePixelRatio + ctx.measureText(label).width <= left + width;
+  ctx.textAlign = fits ? 'left' : 'right'; // uPlot leaves the axes' alignment on the context
+  ctx.fillText(label, fits ? x0 + 4 * devicePixelRatio : left + width - 4 * devicePixelRatio, top + 4 * devicePixelRatio);
   ctx.restore();
 }
 
