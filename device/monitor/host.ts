@@ -9,6 +9,7 @@ import type { Outbox } from '../outbox/index.ts';
 import { parseDesired, reportedDocument, type DesiredChanges } from '../shadow/index.ts';
 import type { Transport, TransportFactory } from '../transport/index.ts';
 import { DEFAULT_BACKOFF, reconnectDelayMs, type BackoffPolicy } from './backoff.ts';
+import { ConnectRamp } from './connect-ramp.ts';
 import { Histogram } from './histogram.ts';
 import { Monitor, type MonitorSnapshot, type MonitorSpec } from './monitor.ts';
 import { ScheduleHeap } from './schedule-heap.ts';
@@ -78,14 +79,11 @@ export class MonitorHost {
   private timerDue = Number.POSITIVE_INFINITY;
   private lastFlushMs = 0;
   private lastTickMs = 0;
-  private connectTokens = 1;
-  private connectTokensAtMs = 0;
   private sampling = true;
   private stopped = false;
   private readonly sampled: Monitor[] = [];
-  /** Monitors waiting for a connect token, in order (the ramp); not in the heap, to avoid re-pushing. */
-  private connectQueue: Monitor[] = [];
-  private connectQueueHead = 0;
+  /** Monitors waiting for a connect token, in order; not in the heap, to avoid re-pushing. */
+  private readonly ramp: ConnectRamp<Monitor>;
   readonly latency = new Histogram();
   readonly jitter = new Histogram();
   private readonly counters = { sent: 0, acked: 0, duplicatesResent: 0, reconnects: 0, errors: 0, samples: 0, connected: 0 };
@@ -99,6 +97,7 @@ export class MonitorHost {
     };
     this.now = this.options.now;
     this.random = this.options.random;
+    this.ramp = new ConnectRamp(this.options.connectRatePerSecond);
   }
 
   get outbox(): Outbox {
@@ -127,7 +126,7 @@ export class MonitorHost {
     transport.onMessage((topic, payload) => this.onShadowMessage(monitor, topic, payload));
     this.scheduleSample(monitor, now + (spec.phaseMs ?? this.random() * monitor.intervalMs));
     // Messages recovered from a previous run go out first, once connected.
-    this.connectQueue.push(monitor);
+    this.ramp.enqueue(monitor);
     this.arm(now);
     return monitor;
   }
@@ -202,7 +201,7 @@ export class MonitorHost {
 
   private arm(now: number): void {
     if (this.stopped) return;
-    const earliest = Math.min(this.heap.peekDue(), this.lastFlushMs + this.options.maxFlushGapMs, this.nextConnectTokenMs(now));
+    const earliest = Math.min(this.heap.peekDue(), this.lastFlushMs + this.options.maxFlushGapMs, this.ramp.nextStartMs(now));
     const due = Math.max(earliest, this.lastTickMs + this.options.minTickMs);
     if (this.timer && due >= this.timerDue) return;
     if (this.timer) clearTimeout(this.timer);
@@ -231,7 +230,7 @@ export class MonitorHost {
         // Far behind (process stalled): skip ahead rather than fire a burst of stale samples.
         this.scheduleSample(monitor, next < now - monitor.intervalMs ? now + monitor.intervalMs : next);
       } else if (kind === CONNECT) {
-        this.connectQueue.push(monitor);
+        this.ramp.enqueue(monitor);
       } else if (kind === SAVE) {
         // Appended after this monitor's samples: a torn write never keeps the state without them.
         if (this.sampling) this.savePatient(monitor, now);
@@ -241,7 +240,11 @@ export class MonitorHost {
         this.sampled.push(monitor);
       }
     }
-    this.drainConnectQueue(now);
+    this.ramp.drain(now, (monitor) => {
+      if (monitor.state === 'connecting' || monitor.state === 'connected' || monitor.state === 'stopped') return false;
+      this.startConnect(monitor);
+      return true;
+    });
     // Write before send: one write for every message and ack of this tick.
     outbox.flush();
     this.lastFlushMs = now;
@@ -256,32 +259,6 @@ export class MonitorHost {
   }
 
   // ---- connections ----------------------------------------------------------------------------------
-
-  private refillConnectTokens(now: number): void {
-    const rate = this.options.connectRatePerSecond;
-    this.connectTokens = Math.min(Math.max(1, rate / 10), this.connectTokens + ((now - this.connectTokensAtMs) / 1000) * rate);
-    this.connectTokensAtMs = now;
-  }
-
-  private nextConnectTokenMs(now: number): number {
-    if (this.connectQueueHead >= this.connectQueue.length) return Number.POSITIVE_INFINITY;
-    this.refillConnectTokens(now);
-    return this.connectTokens >= 1 ? now : now + ((1 - this.connectTokens) / this.options.connectRatePerSecond) * 1000;
-  }
-
-  private drainConnectQueue(now: number): void {
-    this.refillConnectTokens(now);
-    while (this.connectQueueHead < this.connectQueue.length && this.connectTokens >= 1) {
-      const monitor = this.connectQueue[this.connectQueueHead++]!;
-      if (monitor.state === 'connecting' || monitor.state === 'connected' || monitor.state === 'stopped') continue;
-      this.connectTokens -= 1;
-      this.startConnect(monitor);
-    }
-    if (this.connectQueueHead >= this.connectQueue.length) {
-      this.connectQueue = [];
-      this.connectQueueHead = 0;
-    }
-  }
 
   private startConnect(monitor: Monitor): void {
     monitor.state = 'connecting';
