@@ -15,6 +15,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../etl/metrics.ts';
 import { ETL_METRICS, MONITORING_DEFAULTS } from './defaults.ts';
+import { iotRuleActionQuery } from './published-metrics.ts';
 
 export interface MonitoringProps {
   readonly etlFunction: lambda.IFunction;
@@ -24,6 +25,7 @@ export interface MonitoringProps {
   readonly topicRuleName: string;
   readonly opsKey: kms.IKey;
   readonly alarmEmail: string | undefined;
+  readonly dashboardName?: string;
 }
 
 export class Monitoring extends Construct {
@@ -59,14 +61,12 @@ export class Monitoring extends Construct {
       label: 'Quarantine rate',
       period,
     });
-    // Rule action failures (AWS/IoT "Failure", per rule). Not verifiable offline: after the first deploy,
-    // `aws cloudwatch list-metrics --namespace AWS/IoT --metric-name Failure` shows the dimension sets
-    // IoT publishes; if it is only RuleName+ActionType, add ActionType here.
-    const ruleFailures = new cw.Metric({
-      namespace: 'AWS/IoT',
-      metricName: 'Failure',
-      dimensionsMap: { RuleName: props.topicRuleName },
-      statistic: 'Sum',
+    // Rule action failures: AWS/IoT publishes "Failure" only per RuleName and ActionType, so a query over
+    // that schema, filtered on the rule, sums every action type (published-metrics.ts).
+    const ruleFailures = new cw.MathExpression({
+      expression: iotRuleActionQuery('Failure', props.topicRuleName),
+      usingMetrics: {},
+      label: 'IoT rule action failures',
       period,
     });
 
@@ -100,8 +100,9 @@ export class Monitoring extends Construct {
       ),
     };
 
+    const dashboardName = props.dashboardName ?? d.dashboardName;
     this.dashboard = new cw.Dashboard(this, 'Dashboard', {
-      dashboardName: d.dashboardName,
+      dashboardName,
       widgets: [
         [
           new cw.GraphWidget({ title: 'Records into the stream', left: [props.stream.metricIncomingRecords({ period, statistic: 'Sum' })], width: 8 }),
@@ -116,6 +117,6 @@ export class Monitoring extends Construct {
       ],
     });
     const region = Stack.of(this).region;
-    this.dashboardUrl = `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=${d.dashboardName}`;
+    this.dashboardUrl = `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=${dashboardName}`;
   }
 }
