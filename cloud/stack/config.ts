@@ -36,6 +36,8 @@ export interface StackConfig {
   etlReservedConcurrency: number | undefined;
   maxBatchingWindowSeconds: number;
   logRetentionDays: number;
+  /** The CloudWatch dashboard (the profile's choice). */
+  dashboard: boolean;
   bytesScannedCutoffPerQuery: number;
   /** Email for alarm notifications; none means subscribe later (the topic ARN is an output). */
   alarmEmail: string | undefined;
@@ -131,6 +133,7 @@ export function readStackConfig(read: ContextReader): StackConfig {
         : positiveInt(read, 'etlReservedConcurrency', 1),
     maxBatchingWindowSeconds: positiveInt(read, 'maxBatchingWindowSeconds', profile.maxBatchingWindowSeconds),
     logRetentionDays: profile.logRetentionDays,
+    dashboard: profile.dashboard,
     bytesScannedCutoffPerQuery: positiveInt(read, 'bytesScannedCutoffPerQuery', CATALOG_DEFAULTS.bytesScannedCutoffPerQuery),
     alarmEmail,
     quickSight,

@@ -97,6 +97,7 @@ export class DatalakeStack extends Stack {
       opsKey: this.keys.opsKey,
       alarmEmail: config.alarmEmail,
       dashboardName: names.dashboardName,
+      dashboard: config.dashboard,
     });
     this.quickSight = config.quickSight
       ? new QuickSightDashboards(this, 'QuickSight', {
@@ -122,7 +123,7 @@ export class DatalakeStack extends Stack {
     output('CompactionFunctionName', this.compaction.function.functionName, 'Hourly curated compaction Lambda');
     output('OnFailureQueueUrl', this.etl.onFailureQueue.queueUrl, 'Batches the ETL gave up on');
     output('AlarmTopicArn', this.monitoring.alarmTopic.topicArn, 'Subscribe to alarms (aws sns subscribe ...)');
-    output('DashboardUrl', this.monitoring.dashboardUrl, 'CloudWatch dashboard');
+    if (this.monitoring.dashboardUrl) output('DashboardUrl', this.monitoring.dashboardUrl, 'CloudWatch dashboard');
     if (this.quickSight) output('QuickSightDashboardUrl', this.quickSight.dashboardUrl, 'QuickSight dashboard');
 
     output('Profile', config.profile, 'Deployment profile (cloud/stack/defaults.ts PROFILES)');

@@ -173,8 +173,8 @@ export const ETL_METRICS = {
  * Deployment profiles (`-c profile=standard|trial`). Both keep the same security: customer-managed KMS keys,
  * TLS only, least-privilege roles, pseudonymised curated data, cdk-nag clean. `trial` is for trying the
  * pipeline with up to ~10 monitors for a few days and then `npm run destroy`: a 1-shard provisioned stream
- * instead of on-demand, a 60 s ETL batching window (15× fewer S3 PUTs than 2 s), 30-day logs, and data
- * that goes with the stack unless `-c retainData=true`. It assumes monitors publish every 10 s
+ * instead of on-demand, a 60 s ETL batching window (15× fewer S3 PUTs than 2 s), 30-day logs, no CloudWatch
+ * dashboard (the alarms stay), and data that goes with the stack unless `-c retainData=true`. It assumes monitors publish every 10 s
  * (`npm run fleet -- --target aws --interval 10000`): IoT messaging is billed per message.
  * Costs of both: cloud/stack/README.md.
  */
@@ -186,6 +186,8 @@ export interface Profile {
   readonly maxBatchingWindowSeconds: number;
   readonly logRetentionDays: number;
   readonly retainData: boolean;
+  /** The CloudWatch dashboard ($3 a month); the alarms are there either way. */
+  readonly dashboard: boolean;
   /** The publish interval per monitor the profile's cost figures assume. */
   readonly publishIntervalMs: number;
 }
@@ -197,6 +199,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     maxBatchingWindowSeconds: ETL_DEFAULTS.maxBatchingWindowSeconds,
     logRetentionDays: ETL_DEFAULTS.logRetentionDays,
     retainData: true,
+    dashboard: true,
     publishIntervalMs: 1_000,
   },
   trial: {
@@ -205,6 +208,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     maxBatchingWindowSeconds: 60,
     logRetentionDays: 30,
     retainData: false,
+    dashboard: false,
     publishIntervalMs: 10_000,
   },
 };

@@ -26,13 +26,15 @@ export interface MonitoringProps {
   readonly opsKey: kms.IKey;
   readonly alarmEmail: string | undefined;
   readonly dashboardName?: string;
+  /** Default true; the trial profile leaves it out ($3 a month). */
+  readonly dashboard?: boolean;
 }
 
 export class Monitoring extends Construct {
   readonly alarmTopic: sns.Topic;
   readonly alarms: Readonly<Record<'iteratorAge' | 'etlErrors' | 'onFailureDepth' | 'quarantineRate' | 'ruleErrors' | 'news2HighRisk' | 'compactionErrors', cw.Alarm>>;
-  readonly dashboard: cw.Dashboard;
-  readonly dashboardUrl: string;
+  readonly dashboard: cw.Dashboard | undefined;
+  readonly dashboardUrl: string | undefined;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -101,6 +103,11 @@ export class Monitoring extends Construct {
     };
 
     const dashboardName = props.dashboardName ?? d.dashboardName;
+    if (props.dashboard === false) {
+      this.dashboard = undefined;
+      this.dashboardUrl = undefined;
+      return;
+    }
     this.dashboard = new cw.Dashboard(this, 'Dashboard', {
       dashboardName,
       widgets: [

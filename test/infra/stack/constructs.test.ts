@@ -81,6 +81,7 @@ describe('stack configuration', () => {
       etlReservedConcurrency: undefined,
       maxBatchingWindowSeconds: ETL_DEFAULTS.maxBatchingWindowSeconds,
       logRetentionDays: ETL_DEFAULTS.logRetentionDays,
+      dashboard: true,
       bytesScannedCutoffPerQuery: 1024 ** 3,
       alarmEmail: undefined,
       quickSight: undefined,

@@ -206,6 +206,9 @@ describe('the trial profile', () => {
       expect(props(group).RetentionInDays).toBe(PROFILES.trial.logRetentionDays);
       expect(props(group).KmsKeyId).toBeDefined();
     }
+    // No dashboard ($3 a month), every alarm kept.
+    expect(ofType(resources, 'AWS::CloudWatch::Dashboard')).toHaveLength(0);
+    expect(ofType(resources, 'AWS::CloudWatch::Alarm').length).toBe(ofType(synths.default.resources, 'AWS::CloudWatch::Alarm').length);
     // Same keys, same buckets, same policies as the standard profile.
     for (const type of ['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::IAM::Role']) {
       expect(ofType(resources, type).length, type).toBe(ofType(synths.default.resources, type).length);
