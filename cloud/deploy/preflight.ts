@@ -19,16 +19,14 @@ export const LAMBDA_MIN_UNRESERVED = 100;
 /** Functions that may run at once at the start: the ETL per shard (on-demand streams start at 4) and the compactor. */
 export const EXPECTED_CONCURRENCY = 5;
 
-type Send = { send: (command: any) => Promise<any> };
-
 export interface PreflightClients {
-  sts: Pick<STSClient, 'send'> | Send;
-  cloudFormation: Pick<CloudFormationClient, 'send'> | Send;
-  lambda: Pick<LambdaClient, 'send'> | Send;
-  iot: Pick<IoTClient, 'send'> | Send;
-  kinesis: Pick<KinesisClient, 'send'> | Send;
+  sts: Pick<STSClient, 'send'>;
+  cloudFormation: Pick<CloudFormationClient, 'send'>;
+  lambda: Pick<LambdaClient, 'send'>;
+  iot: Pick<IoTClient, 'send'>;
+  kinesis: Pick<KinesisClient, 'send'>;
   /** QuickSight in a given region (users live in the account's identity region, which may differ). */
-  quickSight: (region: string) => Pick<QuickSightClient, 'send'> | Send;
+  quickSight: (region: string) => Pick<QuickSightClient, 'send'>;
 }
 
 export interface CheckResult {
@@ -69,7 +67,8 @@ export async function runPreflight({ region, config, clients }: PreflightInput):
   let account: string;
   try {
     const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
-    account = identity.Account as string;
+    if (!identity.Account) throw new Error('GetCallerIdentity returned no account');
+    account = identity.Account;
     results.push({ check: 'credentials', status: 'ok', detail: `account ${account} as ${identity.Arn}` });
   } catch (error) {
     results.push({
@@ -92,7 +91,7 @@ async function bootstrap(clients: PreflightClients, account: string, region: str
   try {
     const { Stacks } = await clients.cloudFormation.send(new DescribeStacksCommand({ StackName: CDK_TOOLKIT_STACK }));
     const stack = Stacks?.[0];
-    const version = Number(stack?.Outputs?.find((o: { OutputKey?: string }) => o.OutputKey === 'BootstrapVersion')?.OutputValue);
+    const version = Number(stack?.Outputs?.find((o) => o.OutputKey === 'BootstrapVersion')?.OutputValue);
     if (!stack || /FAILED|ROLLBACK_COMPLETE|DELETE/.test(stack.StackStatus ?? '')) {
       return { check: 'bootstrap', status: 'fail', detail: `${CDK_TOOLKIT_STACK} is ${stack?.StackStatus ?? 'missing'}`, next };
     }

@@ -3,8 +3,9 @@ import { configFor, type DeployCliDeps, main, parseArgs } from '../../../../clou
 import type { PreflightClients } from '../../../../cloud/deploy/preflight.ts';
 
 /** Clients whose every call fails: the preflight then fails at credentials. */
-const failing = { send: async () => { throw Object.assign(new Error('no credentials (mocked)'), { name: 'CredentialsProviderError' }); } };
-const passing = (answers: Record<string, unknown>) => ({ send: async (command: { constructor: { name: string } }) => answers[command.constructor.name] ?? {} });
+// Stand-ins for the SDK clients (only `send` is called), typed loosely on purpose.
+const failing = { send: async () => { throw Object.assign(new Error('no credentials (mocked)'), { name: 'CredentialsProviderError' }); } } as never;
+const passing = (answers: Record<string, unknown>) => ({ send: async (command: { constructor: { name: string } }) => answers[command.constructor.name] ?? {} }) as never;
 
 function deps(clients: Partial<PreflightClients>, cdkCalls: string[][], region: string | undefined = 'eu-west-2'): DeployCliDeps & { lines: string[] } {
   const lines: string[] = [];
