@@ -194,9 +194,8 @@ async function quickSight(clients: PreflightClients, principalArn: string, accou
   }
   try {
     const input = { AwsAccountId: account, Namespace: principal.namespace };
-    await client.send(principal.kind === 'user'
-      ? new DescribeUserCommand({ ...input, UserName: principal.name })
-      : new DescribeGroupCommand({ ...input, GroupName: principal.name }));
+    if (principal.kind === 'user') await client.send(new DescribeUserCommand({ ...input, UserName: principal.name }));
+    else await client.send(new DescribeGroupCommand({ ...input, GroupName: principal.name }));
   } catch (error) {
     return { check: 'quicksight', status: 'fail', detail: `${principal.kind} ${principal.namespace}/${principal.name} not found (${describe(error)})`, next: `aws quicksight list-users --aws-account-id ${account} --namespace ${principal.namespace} --region ${principal.region}` };
   }
