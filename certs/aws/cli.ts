@@ -1,11 +1,13 @@
 /**
- * `npm run provision -- --count N [--region R] [--prefix bedside] [--out certs/aws-out]`
+ * `npm run provision -- --count N [--region R] [--prefix bedside] [--stack-prefix P] [--out certs/aws-out] [--without-stack]`
  * `npm run deprovision -- [--region R] [--out certs/aws-out]`
  * Provisions (or removes) the simulated fleet in AWS IoT; see certs/aws/layout.ts for the files and
  * cloud/stack/README.md for the whole cloud walkthrough.
  */
 import { parseArgs } from 'node:util';
 import { IoTClient } from '@aws-sdk/client-iot';
+import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
+import { STACK_PREFIX_PATTERN, stackNames } from '../../cloud/stack/defaults.ts';
 import cliProgress from 'cli-progress';
 import { deprovisionFleet } from './deprovision.ts';
 import { ProvisioningError, UsageError } from './errors.ts';
@@ -15,19 +17,23 @@ import { provisionFleet } from './provision.ts';
 import { runIfEntryPoint } from '../../device/cli/entry-point.ts';
 
 const USAGE = `Usage:
-  npm run provision -- --count N [--region R] [--prefix bedside] [--out ${DEFAULT_AWS_OUT_DIR}] [--concurrency 4]
+  npm run provision -- --count N [--region R] [--prefix bedside] [--stack-prefix P] [--out ${DEFAULT_AWS_OUT_DIR}] [--concurrency 4]
   npm run deprovision -- [--region R] [--out ${DEFAULT_AWS_OUT_DIR}]
 
-provision    creates (or reuses) the thing type, thing group and policy, then N things with
-             certificates, and writes <out>/<thing>/cert.pem|key.pem, <out>/AmazonRootCA1.pem and
+provision    reuses the stack's thing type, thing group and policy (deploy first: it refuses when
+             they are missing), then creates N things with certificates, and writes
+             <out>/<thing>/cert.pem|key.pem, <out>/AmazonRootCAs.pem (Amazon Root CA 1-4) and
              <out>/endpoint.json for \`npm run fleet -- --target aws\`. Resumable and idempotent:
              <out>/manifest.json records every step; a re-run creates nothing that exists.
-deprovision  removes exactly what the manifest lists (the stack's own resources are left to cdk destroy).
+deprovision  removes exactly what the manifest lists, each thing's shadow included (the stack's own
+             resources are left to npm run destroy).
 
 Options:
   --count N          things to provision (provision only)
   --region R         AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, or your profile's)
-  --prefix P         thing name prefix: P-0001, P-0002, ... (default: bedside)
+  --prefix P         thing name prefix: P-0001, P-0002, ... (default: bedside, or <stack-prefix>-bedside)
+  --stack-prefix P   the stack copy deployed with -c prefix=P (its policy, thing type and group)
+  --without-stack    create the policy, thing type and group if the stack has not (no pipeline behind them)
   --out DIR          output directory (default: ${DEFAULT_AWS_OUT_DIR})
   --concurrency N    things in flight at once; every API stays paced under its quota (default: 4)
   --quiet            no progress bar
@@ -37,12 +43,15 @@ Credentials come from the usual AWS chain (AWS_PROFILE, SSO, environment).`;
 
 export interface CliDeps {
   makeClient(region: string | undefined): Pick<IoTClient, 'send'> & { config: { region: () => Promise<string> } };
+  /** The Device Shadow service (data plane) at the account's IoT data endpoint. */
+  makeShadowClient?(region: string, endpoint: string): Pick<IoTDataPlaneClient, 'send'>;
   out(line: string): void;
   err(line: string): void;
 }
 
 const defaultDeps: CliDeps = {
   makeClient: (region) => new IoTClient(region ? { region } : {}),
+  makeShadowClient: (region, endpoint) => new IoTDataPlaneClient({ region, endpoint: `https://${endpoint}` }),
   out: (line) => console.log(line),
   err: (line) => console.error(line),
 };
@@ -86,7 +95,9 @@ export async function main(argv: string[], deps: CliDeps = defaultDeps): Promise
         options: {
           count: { type: 'string' },
           region: { type: 'string' },
-          prefix: { type: 'string', default: 'bedside' },
+          prefix: { type: 'string' },
+          'stack-prefix': { type: 'string' },
+          'without-stack': { type: 'boolean', default: false },
           out: { type: 'string', default: DEFAULT_AWS_OUT_DIR },
           concurrency: { type: 'string' },
           quiet: { type: 'boolean', default: false },
@@ -102,7 +113,13 @@ export async function main(argv: string[], deps: CliDeps = defaultDeps): Promise
       deps.out(USAGE);
       return 0;
     }
-    if (!/^[a-zA-Z0-9_-]{1,100}$/.test(values.prefix)) throw new UsageError(`--prefix "${values.prefix}" may hold only letters, digits, _ and -`);
+    const stackPrefix = values['stack-prefix'];
+    if (stackPrefix !== undefined && !STACK_PREFIX_PATTERN.test(stackPrefix)) {
+      throw new UsageError(`--stack-prefix "${stackPrefix}" must be the -c prefix the stack was deployed with (1-12 lowercase letters or digits)`);
+    }
+    const names = stackNames(stackPrefix);
+    const prefix = values.prefix ?? `${names.thingNamePrefix ?? ''}bedside`;
+    if (!/^[a-zA-Z0-9_-]{1,100}$/.test(prefix)) throw new UsageError(`--prefix "${prefix}" may hold only letters, digits, _ and -`);
     const concurrency = positiveInt(values.concurrency, 'concurrency');
     const client = deps.makeClient(values.region);
     let region: string;
@@ -117,7 +134,7 @@ export async function main(argv: string[], deps: CliDeps = defaultDeps): Promise
       const count = positiveInt(values.count, 'count');
       if (count === undefined) throw new UsageError('provision needs --count N');
       const result = await provisionFleet({
-        client, count, region, prefix: values.prefix, outDir: values.out, store,
+        client, count, region, prefix, outDir: values.out, store, names, createShared: values['without-stack'],
         ...(concurrency ? { concurrency } : {}),
         ...optional('onProgress', progressBar('provisioning', values.quiet)),
       });
@@ -128,8 +145,10 @@ export async function main(argv: string[], deps: CliDeps = defaultDeps): Promise
       return 0;
     }
 
+    const makeShadowClient = deps.makeShadowClient;
     const result = await deprovisionFleet({
       client, outDir: values.out, store,
+      ...(makeShadowClient ? { shadows: (endpoint: string) => makeShadowClient(region, endpoint) } : {}),
       ...(concurrency ? { concurrency } : {}),
       ...optional('onProgress', progressBar('deprovisioning', values.quiet)),
     });

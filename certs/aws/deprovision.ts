@@ -17,6 +17,7 @@ import {
   RemoveThingFromThingGroupCommand,
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
+import { DeleteThingShadowCommand, type IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { rmSync } from 'node:fs';
 import { ManifestError } from './errors.ts';
 import { type CallerOptions, iotCaller, isNotFound } from './iot-calls.ts';
@@ -31,6 +32,11 @@ export interface DeprovisionOptions extends CallerOptions {
   client: Pick<IoTClient, 'send'>;
   outDir: string;
   store: ManifestStore;
+  /**
+   * The Device Shadow service at the manifest's data endpoint: each thing's classic shadow is deleted with
+   * it (a deleted thing's shadow stays otherwise, and a new thing of the same name would inherit it).
+   */
+  shadows?: (endpoint: string) => Pick<IoTDataPlaneClient, 'send'>;
   concurrency?: number;
   onProgress?: (done: number, total: number, thing: string) => void;
 }
@@ -59,6 +65,7 @@ export async function deprovisionFleet(options: DeprovisionOptions): Promise<Dep
   };
   const policyName = manifest.policy?.name;
   const groupName = manifest.thingGroup?.name;
+  const shadows = manifest.endpoint && options.shadows ? options.shadows(manifest.endpoint) : undefined;
 
   const names = Object.keys(manifest.things).sort();
   let done = 0;
@@ -87,6 +94,9 @@ export async function deprovisionFleet(options: DeprovisionOptions): Promise<Dep
       delete entry.certificateArn;
       delete entry.certificateId;
       save();
+    }
+    if (entry.thingArn && shadows) {
+      await remove('DeleteThingShadow', () => shadows.send(new DeleteThingShadowCommand({ thingName: name })));
     }
     if (entry.thingArn) {
       await remove('DeleteThing', () => client.send(new DeleteThingCommand({ thingName: name })), ['InvalidRequestException']);
@@ -151,7 +161,7 @@ export async function deprovisionFleet(options: DeprovisionOptions): Promise<Dep
   const complete = thingTypeDeletableAt === undefined;
   if (complete) {
     const paths = awsOutPaths(outDir);
-    for (const file of [paths.endpoint, paths.rootCa, paths.manifest]) rmSync(file, { force: true });
+    for (const file of [paths.endpoint, paths.rootCa, paths.legacyRootCa, paths.manifest]) rmSync(file, { force: true });
   }
   return { thingsRemoved: done, ...(thingTypeDeletableAt ? { thingTypeDeletableAt } : {}), complete };
 }

@@ -14,3 +14,6 @@ export class IotCallError extends ProvisioningError {}
 
 /** Bad command-line input. */
 export class UsageError extends ProvisioningError {}
+
+/** The CDK stack's shared IoT resources are missing in the region (not deployed, or another region or prefix). */
+export class StackMissingError extends ProvisioningError {}

@@ -20,9 +20,9 @@ import {
   type IoTClient,
 } from '@aws-sdk/client-iot';
 import { bedsideMonitorPolicy } from '../../cloud/ingest/iot-policy.ts';
-import { INGESTION_DEFAULTS } from '../../cloud/stack/defaults.ts';
+import { stackNames, type StackNames } from '../../cloud/stack/defaults.ts';
 import { thingAttributesFor } from '../local/index.ts';
-import { ManifestError, ProvisioningError } from './errors.ts';
+import { ManifestError, ProvisioningError, StackMissingError } from './errors.ts';
 import { type CallerOptions, iotCaller, isNotFound, type IotCaller } from './iot-calls.ts';
 import { hasThingCredentials, writeEndpointFiles, writeThingCredentials } from './layout.ts';
 import { emptyManifest, type Manifest, type ManifestStore, type SharedResource } from './manifest.ts';
@@ -34,6 +34,14 @@ export interface ProvisionOptions extends CallerOptions {
   region: string;
   outDir: string;
   store: ManifestStore;
+  /** Names of the stack copy whose policy, thing type and group the things use (`-c prefix=`); default unprefixed. */
+  names?: StackNames;
+  /**
+   * Create the policy, thing type and group when the stack has not (provisioning without `npm run deploy`,
+   * e.g. to try devices against IoT Core alone). Off by default: a missing one means the stack is not
+   * deployed in this region, and the devices' messages would go nowhere.
+   */
+  createShared?: boolean;
   /** Things provisioned at once (the pacer still caps every API's rate). */
   concurrency?: number;
   onProgress?: (done: number, total: number, thing: string) => void;
@@ -75,9 +83,16 @@ export async function provisionFleet(options: ProvisionOptions): Promise<Provisi
   }
   const save = () => store.save(manifest);
   const created = { things: 0, certificates: 0, shared: 0 };
-  const d = INGESTION_DEFAULTS;
+  const stack = options.names ?? stackNames();
+  if (stack.thingNamePrefix && !prefix.startsWith(stack.thingNamePrefix)) {
+    throw new ProvisioningError(
+      `the stack ${stack.stackName} takes only things named ${stack.thingNamePrefix}...: use --prefix ${stack.thingNamePrefix}bedside (or another prefix starting so)`,
+    );
+  }
+  const d = { thingTypeName: stack.thingTypeName, thingGroupName: stack.thingGroupName, policyName: stack.policyName };
+  const ensure = (name: string, spec: SharedSpec) => ensureShared(call, name, created, spec, options.createShared === true, stack.stackName, region);
 
-  manifest.thingType ??= await ensureShared(call, d.thingTypeName, created, {
+  manifest.thingType ??= await ensure(d.thingTypeName, {
     describe: async () => (await client.send(new DescribeThingTypeCommand({ thingTypeName: d.thingTypeName }))).thingTypeArn,
     create: async () =>
       (await client.send(new CreateThingTypeCommand({
@@ -87,7 +102,7 @@ export async function provisionFleet(options: ProvisionOptions): Promise<Provisi
     api: 'ThingType',
   });
   save();
-  manifest.thingGroup ??= await ensureShared(call, d.thingGroupName, created, {
+  manifest.thingGroup ??= await ensure(d.thingGroupName, {
     describe: async () => (await client.send(new DescribeThingGroupCommand({ thingGroupName: d.thingGroupName }))).thingGroupArn,
     create: async () =>
       (await client.send(new CreateThingGroupCommand({
@@ -98,7 +113,7 @@ export async function provisionFleet(options: ProvisionOptions): Promise<Provisi
   });
   save();
   const scope = arnScope(manifest.thingType.arn ?? manifest.thingGroup.arn ?? '');
-  manifest.policy ??= await ensureShared(call, d.policyName, created, {
+  manifest.policy ??= await ensure(d.policyName, {
     describe: async () => (await client.send(new GetPolicyCommand({ policyName: d.policyName }))).policyArn,
     create: async () =>
       (await client.send(new CreatePolicyCommand({ policyName: d.policyName, policyDocument: JSON.stringify(bedsideMonitorPolicy(scope)) }))).policyArn,
@@ -173,13 +188,26 @@ interface SharedSpec {
   describeApi?: string;
 }
 
-/** Reuses a resource that exists (the CDK stack's), else creates it and says so in the manifest. */
-async function ensureShared(call: IotCaller, name: string, created: ProvisionResult['created'], spec: SharedSpec): Promise<SharedResource> {
+/**
+ * Reuses a resource that exists (the CDK stack's). A missing one means the stack is not deployed in this
+ * region: refused, unless asked to create it (then the manifest says so, and deprovision deletes it).
+ */
+async function ensureShared(
+  call: IotCaller, name: string, created: ProvisionResult['created'], spec: SharedSpec,
+  createShared: boolean, stackName: string, region: string,
+): Promise<SharedResource> {
   try {
     const arn = await call(spec.describeApi ?? `Describe${spec.api}`, spec.describe);
     return { name, ...(arn ? { arn } : {}), created: false };
   } catch (error) {
     if (!isNotFound(error)) throw error;
+    if (!createShared) {
+      throw new StackMissingError(
+        `${spec.api} "${name}" does not exist in ${region}: the stack ${stackName} is not deployed there. ` +
+          `Run npm run deploy first (or check --region / --stack-prefix); --without-stack creates the IoT resources without the pipeline`,
+        { cause: error },
+      );
+    }
   }
   const arn = await call(`Create${spec.api}`, spec.create);
   created.shared += 1;

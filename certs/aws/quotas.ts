@@ -29,6 +29,8 @@ export const DEFAULT_RATES_PER_SECOND: Readonly<Record<string, number>> = Object
   DetachThingPrincipal: 10,
   AddThingToThingGroup: 10,
   RemoveThingFromThingGroup: 10,
+  /** Device Shadow service (data plane), DeleteThingShadow: 400/s per account in most regions. */
+  DeleteThingShadow: 50,
 });
 
 /** Used for an API missing from the table. */

@@ -14,6 +14,16 @@ export const VITALS_RULE_SQL =
   "SELECT encode(*, 'base64') AS payload, topic(3) AS thing_name, clientid() AS client_id, " +
   "timestamp() AS received_at FROM 'dt/bedside/+/vitals'";
 
+/**
+ * The rule SQL of a stack copy deployed with `-c prefix=p`: the same statement, taking only things named
+ * `p-...`, so two copies in one account (whose rules see the same topics) never ingest each other's devices.
+ */
+export function vitalsRuleSqlFor(thingNamePrefix: string | undefined): string {
+  if (thingNamePrefix === undefined) return VITALS_RULE_SQL;
+  if (!/^[a-z0-9-]+$/.test(thingNamePrefix)) throw new Error(`thing name prefix "${thingNamePrefix}" may hold only a-z, 0-9 and -`);
+  return `${VITALS_RULE_SQL} WHERE startswith(topic(3), '${thingNamePrefix}')`;
+}
+
 /** AWS IoT SQL version the rule is written against. */
 export const VITALS_RULE_SQL_VERSION = '2016-03-23';
 

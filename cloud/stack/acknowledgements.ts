@@ -4,6 +4,7 @@
  * the infra test fails on any finding not listed here.
  */
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import { COMPACTION_INDEX_PREFIX, LAKE_PREFIXES, ROLLUP_HOURLY_PREFIX } from '../lake/curated-schema.ts';
 import type { DatalakeStack } from './datalake-stack.ts';
@@ -42,10 +43,18 @@ const REASONS = {
   prefixObjects:
     'Object-level wildcard is limited to one lake prefix: object keys are per batch (shard, sequence range) and unknown in advance.',
   indexingNoResource:
-    'iot:UpdateIndexingConfiguration supports no resource-level permissions ("*" is the only valid resource); the role has no other action.',
+    'iot:UpdateIndexingConfiguration and iot:DescribeEndpoint support no resource-level permissions ("*" is the only valid resource); ' +
+    'the custom-resource role has no other action.',
   customResourceRuntime:
-    'CDK-managed singleton Lambda behind AwsCustomResource, invoked only by CloudFormation during deploy to set fleet indexing; ' +
-    'no data path, no PHI. Its runtime, role and logging are managed by aws-cdk-lib.',
+    'CDK-managed singleton Lambda behind AwsCustomResource, invoked only by CloudFormation during deploy to set fleet indexing and ' +
+    'read the IoT data endpoint; no data path, no PHI. Its runtime, role and logging are managed by aws-cdk-lib.',
+  noReservedConcurrency:
+    'No reserved concurrency by default: a new account may have a concurrency limit of 10, all of which must stay unreserved, and ' +
+    'CloudFormation then fails to create the function. Set -c etlReservedConcurrency=N where the account has room; the ETL is bounded ' +
+    'by one invocation per shard (parallelization factor 1).',
+  noReservedConcurrencyCompaction:
+    'No reserved concurrency (new accounts may have none to reserve): passes cannot overlap because the schedule\'s event ages plus the ' +
+    'timeout fit in the hourly interval (COMPACTION_DEFAULTS, checked by the infra test); at most one pass runs, so it cannot starve others.',
 } as const;
 
 function ack(scope: IConstruct, id: string, reason: string): void {
@@ -58,7 +67,7 @@ function arnToken(element: IConstruct): string {
 }
 
 export function acknowledgeFindings(stack: DatalakeStack): void {
-  const { lake, ingestion, etl, compaction, fleetIndexing } = stack;
+  const { lake, ingestion, etl, compaction, iotAccount } = stack;
 
   for (const bucket of [lake.bucket, lake.athenaResultsBucket, lake.accessLogsBucket]) {
     ack(bucket, 'HIPAA.Security-S3BucketReplicationEnabled', REASONS.replication);
@@ -84,6 +93,9 @@ export function acknowledgeFindings(stack: DatalakeStack): void {
     ack(etl.role, `AwsSolutions-IAM5[Resource::${lakeArn}/${prefix}*]`, REASONS.prefixObjects);
   }
   ack(etl.function, 'HIPAA.Security-LambdaInsideVPC', REASONS.lambdaVpc);
+  if ((etl.function.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions === undefined) {
+    ack(etl.function, 'HIPAA.Security-LambdaConcurrency', REASONS.noReservedConcurrency);
+  }
 
   ack(compaction.role, 'HIPAA.Security-IAMNoInlinePolicy', REASONS.inlinePolicy);
   ack(compaction.role, `AwsSolutions-IAM5[Resource::${lakeArn}/${LAKE_PREFIXES.curated}*]`, REASONS.prefixObjects);
@@ -91,9 +103,10 @@ export function acknowledgeFindings(stack: DatalakeStack): void {
     ack(compaction.role, `AwsSolutions-IAM5[Resource::${lakeArn}/${prefix}*]`, REASONS.prefixObjects);
   }
   ack(compaction.function, 'HIPAA.Security-LambdaInsideVPC', REASONS.lambdaVpcCompaction);
+  ack(compaction.function, 'HIPAA.Security-LambdaConcurrency', REASONS.noReservedConcurrencyCompaction);
 
-  ack(fleetIndexing, 'AwsSolutions-IAM5[Resource::*]', REASONS.indexingNoResource);
-  ack(fleetIndexing, 'HIPAA.Security-IAMNoInlinePolicy', REASONS.inlinePolicy);
+  ack(iotAccount, 'AwsSolutions-IAM5[Resource::*]', REASONS.indexingNoResource);
+  ack(iotAccount, 'HIPAA.Security-IAMNoInlinePolicy', REASONS.inlinePolicy);
   const singleton = stack.node.tryFindChild(AWS_CUSTOM_RESOURCE_SINGLETON_ID);
   if (singleton) {
     for (const id of [

@@ -9,7 +9,6 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import { readStackConfig, StackConfigError } from './config.ts';
 import { DatalakeStack } from './datalake-stack.ts';
-import { STACK_NAME } from './defaults.ts';
 import { EtlBundleError } from './etl-bundle.ts';
 import { sqlSources } from './sql-sources.ts';
 
@@ -38,7 +37,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<{ app: Ap
   });
   const config = readStackConfig((key) => app.node.tryGetContext(key));
   const sql = sqlSources();
-  const stack = new DatalakeStack(app, STACK_NAME, {
+  const stack = new DatalakeStack(app, config.names.stackName, {
     config,
     description: 'Healthcare realtime datalake: IoT Core -> Kinesis -> Lambda ETL -> S3 lake -> Glue/Athena',
     curatedTableInput: sql.curatedTableInput,

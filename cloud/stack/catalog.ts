@@ -23,6 +23,8 @@ export interface CatalogProps {
   readonly rollupTableInput: glue.CfnTable.TableInputProperty;
   /** Statements to save in the workgroup (the same SQL the local DuckDB query command runs). */
   readonly namedQueries: readonly NamedQuery[];
+  readonly databaseName?: string;
+  readonly workGroupName?: string;
 }
 
 export class Catalog extends Construct {
@@ -30,11 +32,13 @@ export class Catalog extends Construct {
   readonly table: glue.CfnTable;
   readonly rollupTable: glue.CfnTable;
   readonly workGroup: athena.CfnWorkGroup;
-  readonly databaseName: string = CATALOG_DEFAULTS.databaseName;
-  readonly workGroupName: string = CATALOG_DEFAULTS.workGroupName;
+  readonly databaseName: string;
+  readonly workGroupName: string;
 
   constructor(scope: Construct, id: string, props: CatalogProps) {
     super(scope, id);
+    this.databaseName = props.databaseName ?? CATALOG_DEFAULTS.databaseName;
+    this.workGroupName = props.workGroupName ?? CATALOG_DEFAULTS.workGroupName;
     const account = Stack.of(this).account;
 
     this.database = new glue.CfnDatabase(this, 'Database', {

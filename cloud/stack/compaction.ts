@@ -1,7 +1,8 @@
 /**
  * The curated compactor (cloud/etl/compaction/lambda.ts): an hourly EventBridge schedule invokes it
- * asynchronously; one pass folds each closed hour's small Parquet files into one. Reserved concurrency 1
- * so passes never overlap; it may read, write and delete only under the curated prefix.
+ * asynchronously; one pass folds each closed hour's small Parquet files into one. Passes never overlap: the
+ * event ages and the timeout fit in the schedule interval (defaults.ts), no reserved concurrency needed.
+ * It may read, write and delete only under the curated prefix (and write the rollup).
  */
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -24,6 +25,7 @@ export interface CompactionProps {
   readonly lakeBucket: s3.IBucket;
   readonly lakeKey: kms.IKey;
   readonly opsKey: kms.IKey;
+  readonly logRetentionDays?: number;
   /** The handler's source file; defaults to cloud/etl/compaction/lambda.ts. */
   readonly entry?: string;
 }
@@ -49,7 +51,7 @@ export class Compaction extends Construct {
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       encryptionKey: props.opsKey,
-      retention: d.logRetentionDays as logs.RetentionDays,
+      retention: (props.logRetentionDays ?? d.logRetentionDays) as logs.RetentionDays,
     });
     this.failedPasses = new sqs.Queue(this, 'FailedPasses', {
       encryption: sqs.QueueEncryption.KMS,
@@ -74,7 +76,6 @@ export class Compaction extends Construct {
       code: bundledHandlerCode(props.entry ?? COMPACTION_ENTRY),
       memorySize: d.memoryMb,
       timeout: Duration.minutes(d.timeoutMinutes),
-      reservedConcurrentExecutions: d.reservedConcurrency,
       logGroup: this.logGroup,
       retryAttempts: d.asyncRetryAttempts,
       maxEventAge: Duration.minutes(d.maxEventAgeMinutes),
@@ -87,6 +88,10 @@ export class Compaction extends Construct {
       },
       environmentEncryption: props.opsKey,
     });
+    // Lambda decrypts the environment with the execution role: without this every invocation fails
+    // ("unable to decrypt the environment variables"). The failed-passes queue is on the same key.
+    props.opsKey.grantDecrypt(this.role);
+    this.failedPasses.grantSendMessages(this.role);
 
     // Explicit read statements instead of grantRead (s3:GetObject*, s3:GetBucket*, s3:List* on the whole
     // bucket): listing is limited to the curated prefix and reading to its objects.
@@ -112,7 +117,7 @@ export class Compaction extends Construct {
       targets: [
         new targets.LambdaFunction(this.function, {
           retryAttempts: d.deliveryRetryAttempts,
-          maxEventAge: Duration.minutes(d.maxEventAgeMinutes),
+          maxEventAge: Duration.minutes(d.deliveryMaxEventAgeMinutes),
         }),
       ],
     });

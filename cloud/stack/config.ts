@@ -2,7 +2,7 @@
  * The stack's configuration, read once from CDK context (cdk.json or `-c key=value`) into a frozen,
  * validated object. A malformed value names the context key and what it expects.
  */
-import { CATALOG_DEFAULTS, ETL_DEFAULTS } from './defaults.ts';
+import { CATALOG_DEFAULTS, PROFILES, type Profile, type ProfileName, STACK_PREFIX_PATTERN, stackNames, type StackNames } from './defaults.ts';
 
 export class StackConfigError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -16,11 +16,28 @@ export type StreamCapacity = { mode: 'ON_DEMAND' } | { mode: 'PROVISIONED'; shar
 export interface QuickSightConfig {
   /** ARN of the QuickSight user or group that owns the data source, dataset and dashboard. */
   principalArn: string;
+  /** The role QuickSight uses to reach Athena, S3 and KMS (the stack grants it the lake key). */
+  serviceRoleName: string;
 }
 
+/** QuickSight's own service role, created when the account subscribes. */
+export const QUICKSIGHT_SERVICE_ROLE = 'aws-quicksight-service-role-v0';
+
+/** A QuickSight user or group ARN: arn:<partition>:quicksight:<region>:<12-digit account>:(user|group)/<namespace>/<name>. */
+export const QUICKSIGHT_PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov)?:quicksight:[a-z]{2}(-[a-z]+)+-\d:\d{12}:(user|group)\/[A-Za-z0-9._-]+\/[^/\s]+$/;
+
 export interface StackConfig {
+  /** `-c profile=standard|trial` (defaults.ts PROFILES); explicit context values override the profile's. */
+  profile: ProfileName;
+  /** Names of the account-wide resources, from the optional `-c prefix=`. */
+  names: StackNames;
   streamCapacity: StreamCapacity;
-  etlReservedConcurrency: number;
+  /** Only when asked (`-c etlReservedConcurrency=N`): new accounts have none to reserve. */
+  etlReservedConcurrency: number | undefined;
+  maxBatchingWindowSeconds: number;
+  logRetentionDays: number;
+  /** The CloudWatch dashboard (the profile's choice). */
+  dashboard: boolean;
   bytesScannedCutoffPerQuery: number;
   /** Email for alarm notifications; none means subscribe later (the topic ARN is an output). */
   alarmEmail: string | undefined;
@@ -58,13 +75,32 @@ function optionalString(read: ContextReader, key: string): string | undefined {
   return raw;
 }
 
+function profileOf(read: ContextReader): [ProfileName, Profile] {
+  const name = optionalString(read, 'profile') ?? 'standard';
+  if (!(name in PROFILES)) {
+    throw new StackConfigError(`context "profile" must be one of ${Object.keys(PROFILES).join(', ')}, got ${JSON.stringify(name)}`);
+  }
+  return [name as ProfileName, PROFILES[name as ProfileName]];
+}
+
+function prefixOf(read: ContextReader): string | undefined {
+  const prefix = optionalString(read, 'prefix');
+  if (prefix !== undefined && !STACK_PREFIX_PATTERN.test(prefix)) {
+    throw new StackConfigError(
+      `context "prefix" must be 1-12 lowercase letters or digits, starting with a letter (it goes into IoT, Glue and Athena names), got ${JSON.stringify(prefix)}`,
+    );
+  }
+  return prefix;
+}
+
 export function readStackConfig(read: ContextReader): StackConfig {
-  const mode = optionalString(read, 'streamMode') ?? 'ON_DEMAND';
+  const [profileName, profile] = profileOf(read);
+  const mode = optionalString(read, 'streamMode') ?? profile.streamMode;
   let streamCapacity: StreamCapacity;
   if (mode === 'ON_DEMAND') {
     streamCapacity = { mode };
   } else if (mode === 'PROVISIONED') {
-    streamCapacity = { mode, shards: positiveInt(read, 'streamShards', 1) };
+    streamCapacity = { mode, shards: positiveInt(read, 'streamShards', profile.streamShards) };
   } else {
     throw new StackConfigError(`context "streamMode" must be ON_DEMAND or PROVISIONED, got ${JSON.stringify(mode)}`);
   }
@@ -72,13 +108,13 @@ export function readStackConfig(read: ContextReader): StackConfig {
   let quickSight: QuickSightConfig | undefined;
   if (bool(read, 'quicksight', false)) {
     const principalArn = optionalString(read, 'quicksightPrincipalArn');
-    if (!principalArn || !principalArn.startsWith('arn:')) {
+    if (!principalArn || !QUICKSIGHT_PRINCIPAL_ARN.test(principalArn)) {
       throw new StackConfigError(
-        'context "quicksight=true" needs "quicksightPrincipalArn" (arn:aws:quicksight:<region>:<account>:user/default/<name>); ' +
-          'find it with `aws quicksight list-users --aws-account-id <account> --namespace default`',
+        `context "quicksight=true" needs "quicksightPrincipalArn" as arn:aws:quicksight:<region>:<account>:user/default/<name> (or group/...), ` +
+          `got ${JSON.stringify(principalArn ?? null)}; find it with \`aws quicksight list-users --aws-account-id <account> --namespace default\``,
       );
     }
-    quickSight = { principalArn };
+    quickSight = { principalArn, serviceRoleName: optionalString(read, 'quicksightServiceRole') ?? QUICKSIGHT_SERVICE_ROLE };
   }
 
   const alarmEmail = optionalString(read, 'alarmEmail');
@@ -86,12 +122,21 @@ export function readStackConfig(read: ContextReader): StackConfig {
     throw new StackConfigError(`context "alarmEmail" is not an email address: ${JSON.stringify(alarmEmail)}`);
   }
 
+  const etlReservedConcurrency = read('etlReservedConcurrency');
   return Object.freeze({
+    profile: profileName,
+    names: stackNames(prefixOf(read)),
     streamCapacity,
-    etlReservedConcurrency: positiveInt(read, 'etlReservedConcurrency', ETL_DEFAULTS.reservedConcurrency),
+    etlReservedConcurrency:
+      etlReservedConcurrency === undefined || etlReservedConcurrency === null || etlReservedConcurrency === ''
+        ? undefined
+        : positiveInt(read, 'etlReservedConcurrency', 1),
+    maxBatchingWindowSeconds: positiveInt(read, 'maxBatchingWindowSeconds', profile.maxBatchingWindowSeconds),
+    logRetentionDays: profile.logRetentionDays,
+    dashboard: profile.dashboard,
     bytesScannedCutoffPerQuery: positiveInt(read, 'bytesScannedCutoffPerQuery', CATALOG_DEFAULTS.bytesScannedCutoffPerQuery),
     alarmEmail,
     quickSight,
-    retainData: bool(read, 'retainData', true),
+    retainData: bool(read, 'retainData', profile.retainData),
   });
 }

@@ -2,24 +2,23 @@
  * The whole cloud pipeline as one stack, one construct per concern (DESIGN §1, §7). Environment-agnostic:
  * `cdk synth` needs no account or credentials; `cdk deploy` takes them from the AWS profile.
  */
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as glue from 'aws-cdk-lib/aws-glue';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { VITALS_RULE_NAME } from '../ingest/vitals-rule.ts';
 import { acknowledgeFindings } from './acknowledgements.ts';
 import type { NamedQuery } from '../sql/named-queries.ts';
 import { Catalog } from './catalog.ts';
 import type { StackConfig } from './config.ts';
 import { Compaction } from './compaction.ts';
-import { CATALOG_DEFAULTS, ETL_DEFAULTS } from './defaults.ts';
 import { Etl } from './etl.ts';
-import { FleetIndexing } from './fleet-indexing.ts';
+import { IotAccount } from './iot-account.ts';
 import { Ingestion } from './ingestion.ts';
 import { DataKeys } from './keys.ts';
 import { Lake } from './lake.ts';
 import { Monitoring } from './monitoring.ts';
 import { QuickSightDashboards } from './quicksight.ts';
+import { applyDataRetention } from './retention.ts';
 
 export interface DatalakeStackProps extends StackProps {
   readonly config: StackConfig;
@@ -39,12 +38,13 @@ export class DatalakeStack extends Stack {
   readonly compaction: Compaction;
   readonly catalog: Catalog;
   readonly monitoring: Monitoring;
-  readonly fleetIndexing: FleetIndexing;
+  readonly iotAccount: IotAccount;
   readonly quickSight: QuickSightDashboards | undefined;
 
   constructor(scope: Construct, id: string, props: DatalakeStackProps) {
     super(scope, id, props);
     const { config } = props;
+    const { names } = config;
 
     this.keys = new DataKeys(this, 'Keys', { retainData: config.retainData });
     this.lake = new Lake(this, 'Lake', { lakeKey: this.keys.lakeKey, retainData: config.retainData });
@@ -52,13 +52,12 @@ export class DatalakeStack extends Stack {
       streamKey: this.keys.streamKey,
       streamCapacity: config.streamCapacity,
       errorBucket: this.lake.bucket,
+      names,
     });
-    const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    this.fleetIndexing = new FleetIndexing(this, 'FleetIndexing', {
+    this.iotAccount = new IotAccount(this, 'IotAccount', {
       logGroup: new logs.LogGroup(this, 'CustomResourceLogs', {
         encryptionKey: this.keys.opsKey,
-        retention: ETL_DEFAULTS.logRetentionDays as logs.RetentionDays,
-        removalPolicy,
+        retention: config.logRetentionDays as logs.RetentionDays,
       }),
     });
     this.etl = new Etl(this, 'Etl', {
@@ -68,45 +67,52 @@ export class DatalakeStack extends Stack {
       hmacSecret: this.lake.hmacSecret,
       opsKey: this.keys.opsKey,
       reservedConcurrency: config.etlReservedConcurrency,
+      maxBatchingWindowSeconds: config.maxBatchingWindowSeconds,
+      logRetentionDays: config.logRetentionDays,
       ...(props.etlEntry ? { entry: props.etlEntry } : {}),
     });
-    // ETL logs may quote record metadata: kept with the data unless retainData=false.
-    this.etl.logGroup.applyRemovalPolicy(removalPolicy);
     this.compaction = new Compaction(this, 'Compaction', {
       lakeBucket: this.lake.bucket,
       lakeKey: this.keys.lakeKey,
       opsKey: this.keys.opsKey,
+      logRetentionDays: config.logRetentionDays,
     });
-    this.compaction.logGroup.applyRemovalPolicy(removalPolicy);
     this.catalog = new Catalog(this, 'Catalog', {
       lakeBucket: this.lake.bucket,
       resultsBucket: this.lake.athenaResultsBucket,
       resultsKey: this.keys.lakeKey,
       bytesScannedCutoffPerQuery: config.bytesScannedCutoffPerQuery,
-      tableInput: props.curatedTableInput(this.lake.bucket.bucketName, CATALOG_DEFAULTS.databaseName),
-      rollupTableInput: props.rollupTableInput(this.lake.bucket.bucketName, CATALOG_DEFAULTS.databaseName),
+      tableInput: props.curatedTableInput(this.lake.bucket.bucketName, names.databaseName),
+      rollupTableInput: props.rollupTableInput(this.lake.bucket.bucketName, names.databaseName),
       namedQueries: props.namedQueries,
+      databaseName: names.databaseName,
+      workGroupName: names.workGroupName,
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       etlFunction: this.etl.function,
       compactionFunction: this.compaction.function,
       onFailureQueue: this.etl.onFailureQueue,
       stream: this.ingestion.stream,
-      topicRuleName: VITALS_RULE_NAME,
+      topicRuleName: names.ruleName,
       opsKey: this.keys.opsKey,
       alarmEmail: config.alarmEmail,
+      dashboardName: names.dashboardName,
+      dashboard: config.dashboard,
     });
     this.quickSight = config.quickSight
       ? new QuickSightDashboards(this, 'QuickSight', {
           principalArn: config.quickSight.principalArn,
           workGroupName: this.catalog.workGroupName,
           databaseName: this.catalog.databaseName,
+          lakeKey: this.keys.lakeKey,
+          serviceRoleName: config.quickSight.serviceRoleName,
+          id: names.quickSightId,
         })
       : undefined;
     this.quickSight?.node.addDependency(this.catalog);
 
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
-    output('IotEndpointCommand', 'aws iot describe-endpoint --endpoint-type iot:Data-ATS', 'Prints the MQTT endpoint for `npm run fleet -- --target aws`');
+    output('IotDataEndpoint', this.iotAccount.dataEndpoint, 'MQTT endpoint (iot:Data-ATS, port 8883) the monitors connect to');
     output('StreamName', this.ingestion.stream.streamName, 'Kinesis stream of vitals envelopes');
     output('LakeBucketName', this.lake.bucket.bucketName, 'Lake bucket: raw/, curated/, quarantine/, rule-errors/');
     output('AthenaResultsBucketName', this.lake.athenaResultsBucket.bucketName, 'Athena query results (SSE-KMS)');
@@ -117,9 +123,14 @@ export class DatalakeStack extends Stack {
     output('CompactionFunctionName', this.compaction.function.functionName, 'Hourly curated compaction Lambda');
     output('OnFailureQueueUrl', this.etl.onFailureQueue.queueUrl, 'Batches the ETL gave up on');
     output('AlarmTopicArn', this.monitoring.alarmTopic.topicArn, 'Subscribe to alarms (aws sns subscribe ...)');
-    output('DashboardUrl', this.monitoring.dashboardUrl, 'CloudWatch dashboard');
+    if (this.monitoring.dashboardUrl) output('DashboardUrl', this.monitoring.dashboardUrl, 'CloudWatch dashboard');
     if (this.quickSight) output('QuickSightDashboardUrl', this.quickSight.dashboardUrl, 'QuickSight dashboard');
 
+    output('Profile', config.profile, 'Deployment profile (cloud/stack/defaults.ts PROFILES)');
+    output('RetainData', String(config.retainData), 'true: buckets, keys, secret, stream, logs and queues survive cdk destroy');
+
+    // Every stateful resource (any construct, now or later) is retained or deleted as retainData says.
+    applyDataRetention(this, config.retainData);
     acknowledgeFindings(this);
   }
 }

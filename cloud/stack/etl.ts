@@ -24,7 +24,10 @@ export interface EtlProps {
   readonly lakeKey: kms.IKey;
   readonly hmacSecret: secretsmanager.ISecret;
   readonly opsKey: kms.IKey;
-  readonly reservedConcurrency: number;
+  /** Undefined: no reserved concurrency (see ETL_DEFAULTS.reservedConcurrency). */
+  readonly reservedConcurrency: number | undefined;
+  readonly maxBatchingWindowSeconds?: number;
+  readonly logRetentionDays?: number;
   /** The handler's source file; defaults to cloud/etl/lambda.ts. */
   readonly entry?: string;
 }
@@ -51,7 +54,7 @@ export class Etl extends Construct {
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       encryptionKey: props.opsKey,
-      retention: d.logRetentionDays as logs.RetentionDays,
+      retention: (props.logRetentionDays ?? d.logRetentionDays) as logs.RetentionDays,
     });
 
     // Own role instead of AWSLambdaBasicExecutionRole: logs only to its own log group.
@@ -70,7 +73,7 @@ export class Etl extends Construct {
       code: bundledHandlerCode(entry),
       memorySize: d.memoryMb,
       timeout: Duration.seconds(d.timeoutSeconds),
-      reservedConcurrentExecutions: props.reservedConcurrency,
+      ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
       logGroup: this.logGroup,
       // Only the event source mapping invokes it (synchronously); a stray asynchronous invoke still lands somewhere.
       deadLetterQueue: this.onFailureQueue,
@@ -82,6 +85,10 @@ export class Etl extends Construct {
       },
       environmentEncryption: props.opsKey,
     });
+    // Lambda decrypts the environment with the execution role; the queue (dead letters, on-failure
+    // destination) is on the same key.
+    props.opsKey.grantDecrypt(this.role);
+    this.onFailureQueue.grantSendMessages(this.role);
 
     for (const prefix of [LAKE_PREFIXES.raw, LAKE_PREFIXES.curated, LAKE_PREFIXES.quarantine]) {
       props.lakeBucket.grantPut(this.function, `${prefix}*`);
@@ -91,7 +98,7 @@ export class Etl extends Construct {
     this.eventSource = new sources.KinesisEventSource(props.stream, {
       startingPosition: lambda.StartingPosition.TRIM_HORIZON,
       batchSize: d.batchSize,
-      maxBatchingWindow: Duration.seconds(d.maxBatchingWindowSeconds),
+      maxBatchingWindow: Duration.seconds(props.maxBatchingWindowSeconds ?? d.maxBatchingWindowSeconds),
       bisectBatchOnError: true,
       retryAttempts: d.retryAttempts,
       maxRecordAge: Duration.hours(d.maxRecordAgeHours),

@@ -11,15 +11,17 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { bedsideMonitorPolicy } from '../ingest/iot-policy.ts';
-import { VITALS_PARTITION_KEY, VITALS_RULE_NAME, VITALS_RULE_SQL, VITALS_RULE_SQL_VERSION } from '../ingest/vitals-rule.ts';
+import { VITALS_PARTITION_KEY, VITALS_RULE_SQL_VERSION, vitalsRuleSqlFor } from '../ingest/vitals-rule.ts';
 import type { StreamCapacity } from './config.ts';
-import { INGESTION_DEFAULTS } from './defaults.ts';
+import { INGESTION_DEFAULTS, stackNames, type StackNames } from './defaults.ts';
 
 export interface IngestionProps {
   readonly streamKey: kms.IKey;
   readonly streamCapacity: StreamCapacity;
   /** Where the rule's error action writes (the lake bucket, under INGESTION_DEFAULTS.ruleErrorsPrefix). */
   readonly errorBucket: s3.IBucket;
+  /** Policy, thing type, group and rule names (default: unprefixed). */
+  readonly names?: StackNames;
 }
 
 export class Ingestion extends Construct {
@@ -34,14 +36,15 @@ export class Ingestion extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const d = INGESTION_DEFAULTS;
+    const names = props.names ?? stackNames();
 
     this.policy = new iot.CfnPolicy(this, 'BedsideMonitorPolicy', {
-      policyName: d.policyName,
+      policyName: names.policyName,
       policyDocument: bedsideMonitorPolicy({ partition: stack.partition, region: stack.region, account: stack.account }),
     });
 
     this.thingType = new iot.CfnThingType(this, 'ThingType', {
-      thingTypeName: d.thingTypeName,
+      thingTypeName: names.thingTypeName,
       thingTypeProperties: {
         thingTypeDescription: 'Simulated hospital bedside vitals monitor',
         searchableAttributes: ['ward', 'bed', 'model'],
@@ -49,7 +52,7 @@ export class Ingestion extends Construct {
     });
 
     this.thingGroup = new iot.CfnThingGroup(this, 'ThingGroup', {
-      thingGroupName: d.thingGroupName,
+      thingGroupName: names.thingGroupName,
       thingGroupProperties: { thingGroupDescription: 'All bedside monitors of the data lake fleet' },
     });
 
@@ -72,10 +75,10 @@ export class Ingestion extends Construct {
     props.errorBucket.grantPut(this.ruleRole, `${d.ruleErrorsPrefix}*`);
 
     this.topicRule = new iot.CfnTopicRule(this, 'VitalsRule', {
-      ruleName: VITALS_RULE_NAME,
+      ruleName: names.ruleName,
       topicRulePayload: {
         description: 'Bedside vitals (payload base64 in an envelope) to the Kinesis stream, keyed by thing name',
-        sql: VITALS_RULE_SQL,
+        sql: vitalsRuleSqlFor(names.thingNamePrefix),
         awsIotSqlVersion: VITALS_RULE_SQL_VERSION,
         ruleDisabled: false,
         actions: [

@@ -63,15 +63,8 @@ export class Lake extends Construct {
       });
 
     this.bucket = secureBucket('LakeBucket', 'lake/', [
-      {
-        id: 'raw',
-        prefix: LAKE_PREFIXES.raw,
-        transitions: [
-          { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: days(d.rawInfrequentAccessDays) },
-          { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: days(d.rawGlacierDays) },
-        ],
-        expiration: days(d.rawExpirationDays),
-      },
+      // No transitions: raw batch objects are a few KiB, under S3's 128 KiB transition minimum (TRANSITION_PREFIXES).
+      { id: 'raw', prefix: LAKE_PREFIXES.raw, expiration: days(d.rawExpirationDays) },
       {
         id: 'curated',
         prefix: LAKE_PREFIXES.curated,

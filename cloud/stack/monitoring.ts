@@ -15,6 +15,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../etl/metrics.ts';
 import { ETL_METRICS, MONITORING_DEFAULTS } from './defaults.ts';
+import { iotRuleActionQuery } from './published-metrics.ts';
 
 export interface MonitoringProps {
   readonly etlFunction: lambda.IFunction;
@@ -24,13 +25,16 @@ export interface MonitoringProps {
   readonly topicRuleName: string;
   readonly opsKey: kms.IKey;
   readonly alarmEmail: string | undefined;
+  readonly dashboardName?: string;
+  /** Default true; the trial profile leaves it out ($3 a month). */
+  readonly dashboard?: boolean;
 }
 
 export class Monitoring extends Construct {
   readonly alarmTopic: sns.Topic;
   readonly alarms: Readonly<Record<'iteratorAge' | 'etlErrors' | 'onFailureDepth' | 'quarantineRate' | 'ruleErrors' | 'news2HighRisk' | 'compactionErrors', cw.Alarm>>;
-  readonly dashboard: cw.Dashboard;
-  readonly dashboardUrl: string;
+  readonly dashboard: cw.Dashboard | undefined;
+  readonly dashboardUrl: string | undefined;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -59,14 +63,12 @@ export class Monitoring extends Construct {
       label: 'Quarantine rate',
       period,
     });
-    // Rule action failures (AWS/IoT "Failure", per rule). Not verifiable offline: after the first deploy,
-    // `aws cloudwatch list-metrics --namespace AWS/IoT --metric-name Failure` shows the dimension sets
-    // IoT publishes; if it is only RuleName+ActionType, add ActionType here.
-    const ruleFailures = new cw.Metric({
-      namespace: 'AWS/IoT',
-      metricName: 'Failure',
-      dimensionsMap: { RuleName: props.topicRuleName },
-      statistic: 'Sum',
+    // Rule action failures: AWS/IoT publishes "Failure" only per RuleName and ActionType, so a query over
+    // that schema, filtered on the rule, sums every action type (published-metrics.ts).
+    const ruleFailures = new cw.MathExpression({
+      expression: iotRuleActionQuery('Failure', props.topicRuleName),
+      usingMetrics: {},
+      label: 'IoT rule action failures',
       period,
     });
 
@@ -100,8 +102,14 @@ export class Monitoring extends Construct {
       ),
     };
 
+    const dashboardName = props.dashboardName ?? d.dashboardName;
+    if (props.dashboard === false) {
+      this.dashboard = undefined;
+      this.dashboardUrl = undefined;
+      return;
+    }
     this.dashboard = new cw.Dashboard(this, 'Dashboard', {
-      dashboardName: d.dashboardName,
+      dashboardName,
       widgets: [
         [
           new cw.GraphWidget({ title: 'Records into the stream', left: [props.stream.metricIncomingRecords({ period, statistic: 'Sum' })], width: 8 }),
@@ -116,6 +124,6 @@ export class Monitoring extends Construct {
       ],
     });
     const region = Stack.of(this).region;
-    this.dashboardUrl = `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=${d.dashboardName}`;
+    this.dashboardUrl = `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=${dashboardName}`;
   }
 }

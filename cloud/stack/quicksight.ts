@@ -1,19 +1,43 @@
 /**
  * Dashboards (opt-in: `-c quicksight=true -c quicksightPrincipalArn=arn:aws:quicksight:...:user/default/<name>`):
- * a QuickSight Athena data source in the lake workgroup, a direct-query dataset over the curated table and
- * a dashboard (heart rate by ward over time, readings by NEWS2 band). QuickSight needs an account
- * subscription, and its service role must be allowed the lake and results buckets and the lake key
- * (QuickSight console > Security & permissions); cloud/stack/README.md walks through it.
+ * a QuickSight Athena data source in the lake workgroup, a direct-query dataset over the `vitals` view (one
+ * row per reading: the view removes cross-batch duplicates that `curated_vitals` still holds) and a
+ * dashboard (heart rate by ward over time, readings by NEWS2 band). QuickSight needs an account
+ * subscription. The stack grants QuickSight's service role the lake key (Athena results and lake objects
+ * are SSE-KMS with it); the buckets are granted in the QuickSight console (it rewrites the role's S3
+ * policy itself); cloud/stack/README.md walks through it.
  */
 import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as quicksight from 'aws-cdk-lib/aws-quicksight';
 import { Construct } from 'constructs';
-import { CURATED_COLUMNS, CURATED_TABLE, type ColumnType } from '../lake/curated-schema.ts';
+import { CURATED_COLUMNS, CURATED_PARTITIONS, type Column, type ColumnType, VITALS_VIEW } from '../lake/curated-schema.ts';
+import { VITALS_VIEW_SQL } from '../sql/named-queries.ts';
+import { stackNames } from './defaults.ts';
 
 export interface QuickSightDashboardsProps {
   readonly principalArn: string;
   readonly workGroupName: string;
   readonly databaseName: string;
+  /** The lake key: Athena reads curated objects and writes results with it on QuickSight's behalf. */
+  readonly lakeKey: kms.IKey;
+  /** QuickSight's service role (aws-quicksight-service-role-v0 unless the account chose another). */
+  readonly serviceRoleName: string;
+  /** Data source, dataset and dashboard id (unique per account and region). */
+  readonly id?: string;
+}
+
+/** The `vitals` view's columns, in the view's order: its select list names curated columns and partitions. */
+export function vitalsViewColumns(): Column[] {
+  const select = /SELECT\s+([\s\S]*?)\s+FROM\s*\(/i.exec(VITALS_VIEW_SQL.replace(/--.*$/gm, ''));
+  if (!select) throw new Error('cloud/sql/views/vitals.sql has no top-level SELECT ... FROM (');
+  const byName = new Map([...CURATED_COLUMNS, ...CURATED_PARTITIONS].map((c) => [c.name, c]));
+  return select[1]!.split(',').map((name) => {
+    const column = byName.get(name.trim());
+    if (!column) throw new Error(`vitals view column "${name.trim()}" is not in the curated schema`);
+    return column;
+  });
 }
 
 const QUICKSIGHT_TYPES: Record<ColumnType, string> = {
@@ -25,18 +49,31 @@ const QUICKSIGHT_TYPES: Record<ColumnType, string> = {
   timestamp: 'DATETIME',
 };
 
-const ID = 'healthcare-datalake-vitals';
-
 export class QuickSightDashboards extends Construct {
   readonly dataSource: quicksight.CfnDataSource;
   readonly dataSet: quicksight.CfnDataSet;
   readonly dashboard: quicksight.CfnDashboard;
   readonly dashboardUrl: string;
+  /** The lake-key rights of QuickSight's service role (a managed policy: no inline policy on a role we do not own). */
+  readonly serviceRolePolicy: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: QuickSightDashboardsProps) {
     super(scope, id);
     const { account, region } = Stack.of(this);
+    const ID = props.id ?? stackNames().quickSightId;
     const owner = (actions: string[]) => [{ principal: props.principalArn, actions }];
+
+    const serviceRole = iam.Role.fromRoleName(this, 'ServiceRole', props.serviceRoleName);
+    this.serviceRolePolicy = new iam.ManagedPolicy(this, 'LakeKeyForQuickSight', {
+      description: 'QuickSight service role: decrypt curated objects and encrypt/decrypt Athena results with the lake key',
+      roles: [serviceRole],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+          resources: [props.lakeKey.keyArn],
+        }),
+      ],
+    });
 
     this.dataSource = new quicksight.CfnDataSource(this, 'AthenaSource', {
       awsAccountId: account,
@@ -54,7 +91,7 @@ export class QuickSightDashboards extends Construct {
     this.dataSet = new quicksight.CfnDataSet(this, 'VitalsDataSet', {
       awsAccountId: account,
       dataSetId: ID,
-      name: 'Curated vitals',
+      name: 'Vitals (deduplicated)',
       // Direct query: no SPICE copy of PHI outside the encrypted lake.
       importMode: 'DIRECT_QUERY',
       physicalTableMap: {
@@ -63,8 +100,8 @@ export class QuickSightDashboards extends Construct {
             dataSourceArn: this.dataSource.attrArn,
             catalog: 'AwsDataCatalog',
             schema: props.databaseName,
-            name: CURATED_TABLE,
-            inputColumns: CURATED_COLUMNS.map((c) => ({ name: c.name, type: QUICKSIGHT_TYPES[c.type] })),
+            name: VITALS_VIEW,
+            inputColumns: vitalsViewColumns().map((c) => ({ name: c.name, type: QUICKSIGHT_TYPES[c.type] })),
           },
         },
       },

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 // certs/local's file-reading modules only: its index also loads the X.509 toolkit, which a worker that
 // just reads PEM files need not carry.
 import { indexOfThingName, thingAttributesFor, thingNameFor, type ThingAttributes } from '../../certs/local/fleet-attributes.ts';
+import { rootCaPathIn } from '../../certs/aws/layout.ts';
 import { DEFAULT_CERTS_DIR, deviceCredentialPaths } from '../../certs/local/layout.ts';
 import { loadRegistry } from '../../certs/local/registry.ts';
 import type { TlsMaterial } from '../transport/index.ts';
@@ -129,7 +130,7 @@ function awsTarget(dir: string): ResolvedTarget {
     throw new MissingCredentialsError(`${endpointPath} is not JSON: ${fix}`, { cause: error });
   }
   if (typeof endpoint.endpoint !== 'string') throw new MissingCredentialsError(`${endpointPath} has no "endpoint": ${fix}`);
-  const caPath = join(dir, 'AmazonRootCA1.pem');
+  const caPath = rootCaPathIn(dir);
   const names = () => readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, 'cert.pem')))
     .map((entry) => entry.name)

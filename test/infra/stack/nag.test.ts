@@ -3,6 +3,7 @@
  * acknowledgement carries a reason. A deliberately insecure stack proves the checks do report.
  */
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -54,12 +55,30 @@ describe('cdk-nag', () => {
     expect(acknowledgements(stack).filter((a) => a.path === stack.node.path)).toEqual([]);
   });
 
+  it.each([
+    ['retainData=false', { retainData: 'false' }],
+    ['the trial profile', { profile: 'trial' }],
+    ['QuickSight, a prefix and reserved ETL concurrency', {
+      quicksight: 'true', quicksightPrincipalArn: 'arn:aws:quicksight:eu-west-2:123456789012:user/default/analyst', prefix: 'ward7', etlReservedConcurrency: '5',
+    }],
+  ])('reports no unacknowledged finding with %s', async (_label, context) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdk-nag-variant-'));
+    try {
+      const { stack: variant } = await buildApp({ context: { ...cdkJsonContext(), ...context }, outdir: dir, nag: false, builtinValidation: false });
+      expect(findings(variant)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reports no finding on the opt-in QuickSight constructs', () => {
     const bare = new Stack(new App(), 'QuickSightOnly');
     new QuickSightDashboards(bare, 'QuickSight', {
       principalArn: 'arn:aws:quicksight:eu-west-1:123456789012:user/default/analyst',
       workGroupName: 'wg',
       databaseName: 'db',
+      lakeKey: new kms.Key(bare, 'LakeKey', { enableKeyRotation: true }),
+      serviceRoleName: 'aws-quicksight-service-role-v0',
     });
     expect(findings(bare)).toEqual([]);
   });

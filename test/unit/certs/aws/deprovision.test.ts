@@ -10,12 +10,14 @@ import {
   DetachThingPrincipalCommand,
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
+import { DeleteThingShadowCommand, IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deprovisionFleet, THING_TYPE_DEPRECATION_MS } from '../../../../certs/aws/deprovision.ts';
 import { awsOutPaths, thingPaths } from '../../../../certs/aws/layout.ts';
 import { memoryManifestStore } from '../../../../certs/aws/manifest.ts';
 import { provisionFleet } from '../../../../certs/aws/provision.ts';
-import { awsError, callNames, fakeClock, fakeIot, notFound, REGION } from './fake-iot.ts';
+import { awsError, callNames, ENDPOINT, fakeClock, fakeIot, notFound, REGION } from './fake-iot.ts';
 
 let outDir: string;
 beforeEach(() => {
@@ -26,7 +28,7 @@ afterEach(() => rmSync(outDir, { recursive: true, force: true }));
 async function provisioned(count: number, sharedExist: boolean) {
   const iot = fakeIot({ sharedExist });
   const store = memoryManifestStore();
-  await provisionFleet({ client: iot.client, count, prefix: 'bedside', region: REGION, outDir, store, clock: fakeClock(), concurrency: 1 });
+  await provisionFleet({ client: iot.client, count, prefix: 'bedside', region: REGION, outDir, store, clock: fakeClock(), concurrency: 1, createShared: !sharedExist });
   iot.mock.resetHistory();
   return { iot, store };
 }
@@ -44,6 +46,23 @@ describe('deprovisionFleet (mocked IoT)', () => {
     expect(existsSync(thingPaths(outDir, 'bedside-0001').dir)).toBe(false);
     expect(existsSync(awsOutPaths(outDir).endpoint)).toBe(false);
     expect(store.current!.things).toEqual({});
+  });
+
+  it('deletes each thing\'s shadow at the manifest\'s data endpoint before the thing, a missing shadow included (mocked IoT data plane)', async () => {
+    const { iot, store } = await provisioned(2, true);
+    const shadows = mockClient(IoTDataPlaneClient);
+    shadows.on(DeleteThingShadowCommand, { thingName: 'bedside-0001' }).resolves({});
+    shadows.on(DeleteThingShadowCommand, { thingName: 'bedside-0002' }).rejects(notFound('shadow'));
+    const endpoints: string[] = [];
+    const client = new IoTDataPlaneClient({ region: REGION });
+    const result = await deprovisionFleet({
+      client: iot.client, outDir, store, clock: fakeClock(), concurrency: 1,
+      shadows: (endpoint) => (endpoints.push(endpoint), client),
+    });
+    expect(endpoints).toEqual([ENDPOINT]);
+    expect(shadows.commandCalls(DeleteThingShadowCommand).map((c) => c.args[0].input.thingName)).toEqual(['bedside-0001', 'bedside-0002']);
+    expect(result.thingsRemoved).toBe(2);
+    shadows.restore();
   });
 
   it('touches nothing the manifest does not list', async () => {

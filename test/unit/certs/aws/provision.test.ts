@@ -1,12 +1,13 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AttachThingPrincipalCommand, CreatePolicyCommand, CreateThingCommand } from '@aws-sdk/client-iot';
+import { X509Certificate } from 'node:crypto';
+import { AddThingToThingGroupCommand, AttachPolicyCommand, AttachThingPrincipalCommand, CreatePolicyCommand, CreateThingCommand } from '@aws-sdk/client-iot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bedsideMonitorPolicy } from '../../../../cloud/ingest/iot-policy.ts';
-import { INGESTION_DEFAULTS } from '../../../../cloud/stack/defaults.ts';
-import { IotCallError } from '../../../../certs/aws/errors.ts';
-import { awsOutPaths, thingPaths } from '../../../../certs/aws/layout.ts';
+import { INGESTION_DEFAULTS, stackNames } from '../../../../cloud/stack/defaults.ts';
+import { IotCallError, StackMissingError } from '../../../../certs/aws/errors.ts';
+import { AMAZON_ROOT_CAS, awsOutPaths, thingPaths } from '../../../../certs/aws/layout.ts';
 import { memoryManifestStore } from '../../../../certs/aws/manifest.ts';
 import { provisionFleet, type ProvisionOptions } from '../../../../certs/aws/provision.ts';
 import { DEFAULT_RATES_PER_SECOND } from '../../../../certs/aws/quotas.ts';
@@ -19,7 +20,8 @@ beforeEach(() => {
 afterEach(() => rmSync(outDir, { recursive: true, force: true }));
 
 function run(iot: ReturnType<typeof fakeIot>, store: ReturnType<typeof memoryManifestStore>, overrides: Partial<ProvisionOptions> = {}) {
-  return provisionFleet({ client: iot.client, count: 3, prefix: 'bedside', region: REGION, outDir, store, clock: fakeClock(), random: () => 0, concurrency: 1, ...overrides });
+  // createShared: most tests start from an account without the stack; the refusal has its own test.
+  return provisionFleet({ client: iot.client, count: 3, prefix: 'bedside', region: REGION, outDir, store, clock: fakeClock(), random: () => 0, concurrency: 1, createShared: true, ...overrides });
 }
 
 const PER_THING = ['CreateThing', 'CreateKeysAndCertificate', 'AttachPolicy', 'AttachThingPrincipal', 'AddThingToThingGroup'];
@@ -39,6 +41,32 @@ describe('provisionFleet (mocked IoT)', () => {
     expect(readFileSync(awsOutPaths(outDir).rootCa, 'utf8')).toMatch(/^-----BEGIN CERTIFICATE-----/);
     expect(readFileSync(thingPaths(outDir, 'bedside-0002').key, 'utf8')).toContain('key-2');
     expect(readFileSync(thingPaths(outDir, 'bedside-0002').cert, 'utf8')).toContain('cert-2');
+  });
+
+  it('refuses when the stack\'s thing type, group or policy is missing (stack not deployed in that region), and creates nothing', async () => {
+    const iot = fakeIot();
+    const store = memoryManifestStore();
+    const failure = run(iot, store, { count: 1, createShared: false });
+    await expect(failure).rejects.toBeInstanceOf(StackMissingError);
+    await expect(failure).rejects.toThrow(/not deployed .*npm run deploy first/s);
+    expect(callNames(iot.mock).filter((n) => n.startsWith('Create'))).toEqual([]);
+  });
+
+  it('uses the names of a prefixed stack copy, and refuses thing names its rule would not take', async () => {
+    const iot = fakeIot({ sharedExist: true });
+    const names = stackNames('ward7');
+    await run(iot, memoryManifestStore(), { count: 1, names, prefix: 'ward7-bedside', createShared: false });
+    expect(iot.mock.commandCalls(CreateThingCommand)[0]!.args[0].input).toMatchObject({ thingName: 'ward7-bedside-0001', thingTypeName: names.thingTypeName });
+    expect(iot.mock.commandCalls(AddThingToThingGroupCommand)[0]!.args[0].input.thingGroupName).toBe(names.thingGroupName);
+    expect(iot.mock.commandCalls(AttachPolicyCommand)[0]!.args[0].input.policyName).toBe(names.policyName);
+    await expect(run(fakeIot({ sharedExist: true }), memoryManifestStore(), { names, prefix: 'bedside' })).rejects.toThrow(/ward7-/);
+  });
+
+  it('writes all four Amazon root CAs for the devices to trust', async () => {
+    await run(fakeIot(), memoryManifestStore(), { count: 1 });
+    const bundle = readFileSync(awsOutPaths(outDir).rootCa, 'utf8');
+    const subjects = bundle.split(/(?<=-----END CERTIFICATE-----\n)/).filter(Boolean).map((pem) => new X509Certificate(pem).subject);
+    expect(subjects.map((s) => /CN=(.*)/.exec(s)?.[1])).toEqual([...AMAZON_ROOT_CAS]);
   });
 
   it('creates the policy from the single source with the account\'s partition, region and account', async () => {
