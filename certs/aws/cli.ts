@@ -4,7 +4,7 @@
  * Provisions (or removes) the simulated fleet in AWS IoT; see certs/aws/layout.ts for the files and
  * cloud/stack/README.md for the whole cloud walkthrough.
  */
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../../device/cli/flags.ts';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { STACK_PREFIX_PATTERN, stackNames } from '../../cloud/stack/defaults.ts';
@@ -90,7 +90,7 @@ export async function main(argv: string[], deps: CliDeps = defaultDeps): Promise
     if (command !== 'provision' && command !== 'deprovision') throw new UsageError(`unknown command "${command}": provision or deprovision`);
     let values;
     try {
-      ({ values } = parseArgs({
+      ({ values } = parseFlags({
         args: rest,
         options: {
           count: { type: 'string' },

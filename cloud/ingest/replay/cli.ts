@@ -4,7 +4,7 @@
  * Puts the rule's error-action records back into the stream (replay.ts says why that is safe to repeat).
  */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../../../device/cli/flags.ts';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -34,7 +34,7 @@ function printSummary(summary: ReplaySummary, where: string): void {
 export async function main(argv: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseFlags({
       args: argv,
       options: {
         local: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false }, since: { type: 'string' },

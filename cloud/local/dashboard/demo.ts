@@ -2,7 +2,7 @@
  * `tsx cloud/local/dashboard/demo.ts`: the dashboard on its own, fed by a simulated ward in-process
  * (no broker, no stream). For working on the pages and for screenshots; `npm start` wires the real stack.
  */
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../../../device/cli/flags.ts';
 import { DashboardStartError } from './errors.ts';
 import { createDashboardFeed } from './feed.ts';
 import { startDashboard } from './server.ts';
@@ -26,7 +26,7 @@ Options:
 export async function main(argv: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseFlags({
       args: argv,
       options: {
         port: { type: 'string', default: '8080' },

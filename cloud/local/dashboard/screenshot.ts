@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../../../device/cli/flags.ts';
 import { runIfEntryPoint } from '../../../device/cli/entry-point.ts';
 import { runFleet, type FleetHandle } from '../../../device/fleet/index.ts';
 import { DEMO_SCENARIO_MIX } from '../cli/start.ts';
@@ -36,7 +36,7 @@ Options:
 export async function main(argv: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseFlags({
       args: argv,
       options: {
         out: { type: 'string', default: DEFAULT_OUT },
