@@ -368,6 +368,7 @@ export class MonitorHost {
       battery_pct: monitor.batteryPct,
       interval_ms: monitor.intervalMs,
       scenario: monitor.scenario,
+      speed: this.options.speed,
     }), 1);
   }
 

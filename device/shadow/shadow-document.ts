@@ -9,6 +9,11 @@ export interface ReportedState {
   battery_pct: number;
   interval_ms: number;
   scenario: ScenarioName;
+  /**
+   * Simulated time per wall-clock time (1 = real time). At 60, a wall-clock minute is an hour of the
+   * patient's physiology while timestamps stay wall-clock: dashboards say so wherever they show time.
+   */
+  speed: number;
 }
 
 export interface DesiredChanges {

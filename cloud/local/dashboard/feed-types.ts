@@ -68,6 +68,8 @@ export interface BedTile {
   news2: News2Summary | null;
   /** Ground truth from the shadow's reported `scenario`: hidden on the board unless asked for. */
   scenario: string | null;
+  /** Simulated time per wall-clock time, from the shadow's reported `speed` (null: not reported, real time). */
+  speed: number | null;
 }
 
 /** Columnar recent history of one bed: `t` in epoch ms, each series aligned with it, null where missing. */

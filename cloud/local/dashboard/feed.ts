@@ -13,7 +13,7 @@ import type {
 } from './feed-types.ts';
 import { namedQueryHistory, type HistoryReading, type VitalsHistory } from './lake-history.ts';
 import { RateMeter } from './rate-meter.ts';
-import { mergeReported, reportedBattery, reportedFirmware, reportedScenario } from './shadow-state.ts';
+import { mergeReported, reportedBattery, reportedFirmware, reportedScenario, reportedSpeed } from './shadow-state.ts';
 import { VitalsRing } from './vitals-ring.ts';
 
 export type News2Scorer = (reading: VitalsReading) => News2Summary;
@@ -171,6 +171,7 @@ export function createDashboardFeed(options: DashboardFeedOptions = {}): Dashboa
       latest: thing.latest,
       news2: thing.news2,
       scenario: reportedScenario(thing.reported),
+      speed: reportedSpeed(thing.reported),
     };
   }
 

@@ -43,6 +43,12 @@ export function reportedFirmware(reported: ShadowReported): string | null {
   return typeof value === 'string' || typeof value === 'number' ? String(value) : null;
 }
 
+/** Simulated time per wall-clock time the monitor runs at (1 = real time); null when it does not say. */
+export function reportedSpeed(reported: ShadowReported): number | null {
+  const value = reported.speed;
+  return typeof value === 'number' && value > 0 ? value : null;
+}
+
 export function reportedBattery(reported: ShadowReported): number | null {
   const value = pick(reported, ['battery_pct', 'battery', 'batteryPct']);
   return typeof value === 'number' ? value : null;

@@ -99,7 +99,7 @@ export function createSimulatedWard(hub: DashboardFeedHub, options: SimulatedWar
       principalIdentifier: thingName, versionNumber: 0,
     }));
     routeBrokerMessage(hub, shadowTopic(thingName, 'update/accepted'), json({
-      state: { reported: { firmware: LOCAL_MONITOR_FIRMWARE, interval_ms: intervalMs, scenario: m.scenario, battery_pct: 100 } },
+      state: { reported: { firmware: LOCAL_MONITOR_FIRMWARE, interval_ms: intervalMs, scenario: m.scenario, battery_pct: 100, speed: options.speed ?? 1 } },
       version: 1, timestamp: Math.floor(nowMs / 1000),
     }));
   }

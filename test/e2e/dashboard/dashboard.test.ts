@@ -89,6 +89,9 @@ describe('dashboard in Chromium', () => {
     // Sorted by risk: the first tile is high too.
     await expect(page.locator('.board article').first().getAttribute('data-band')).resolves.toBe('high');
     await expect(tile.locator('.truth').isHidden()).resolves.toBe(true);
+    // The monitors run at 45x: the board says what that does to time.
+    await expect(page.locator('#time-note').textContent()).resolves.toBe(
+      'Simulated time, 45×: a wall-clock minute is 45 minutes of the patients\' physiology. Clocks and timestamps are wall-clock.');
     const showTruth = page.getByRole('checkbox', { name: 'Show scenario (ground truth)' });
     await showTruth.check();
     await expect(tile.locator('.truth').textContent()).resolves.toContain('sepsis');
@@ -119,6 +122,7 @@ describe('dashboard in Chromium', () => {
     const pixelsAfter = await heartRate.locator('canvas').evaluate((canvas: HTMLCanvasElement) => canvas.toDataURL());
     expect(pixelsAfter).not.toBe(pixelsBefore);
     expect(await page.locator('figure.chart canvas').count()).toBe(6);
+    await expect(page.locator('#window').textContent()).resolves.toBe('15 minutes (11.3 hours simulated at 45×)');
     await page.screenshot({ path: join(ARTIFACTS, 'bed.png'), fullPage: true });
   });
 

@@ -1,7 +1,7 @@
 // Bed page: the last 15 minutes of each vital as live uPlot charts, with NEWS2 over time.
 import uPlot from '/vendor/uPlot.esm.js';
 import {
-  BAND_LABEL, clockAxis, escapeHtml, fetchJson, formatNumber, legendHooks, legendValue, openLive, renderHeader, timeLegendSeries,
+  BAND_LABEL, clockAxis, escapeHtml, fetchJson, formatNumber, legendHooks, legendValue, openLive, renderHeader, spanAtSpeed, timeLegendSeries,
 } from './common.js';
 
 renderHeader('');
@@ -114,6 +114,8 @@ function showTile(tile) {
     latest ? `HR ${formatNumber(latest.heart_rate)}, SpO₂ ${formatNumber(latest.spo2, 0, ' %')}, RR ${formatNumber(latest.respiratory_rate)}, T ${formatNumber(latest.temperature_c, 1, ' °C')}` : '',
   ].filter(Boolean).join(' · ');
   summary.dataset.band = news2 ? news2.band : '';
+  // At 60x the chart's 15 wall-clock minutes are 15 hours of this patient's physiology: say so.
+  document.querySelector('#window').textContent = spanAtSpeed(WINDOW_MS, tile.speed);
 }
 
 let drawQueued = false;

@@ -55,6 +55,36 @@ export function openLive({ topics, bed, handlers, onSync }) {
   return source;
 }
 
+/**
+ * What simulated time means on this page, from the monitors' reported speeds (simulated time per
+ * wall-clock time): '' for real time. Timestamps and clocks stay wall-clock; the physiology runs faster.
+ */
+export function simulatedTimeNote(speeds) {
+  const fast = [...new Set(speeds.filter((speed) => typeof speed === 'number' && speed > 1))].sort((a, b) => a - b);
+  if (fast.length === 0) return '';
+  const rate = fast.length === 1 ? `${formatSpeed(fast[0])}×` : `${formatSpeed(fast[0])}× to ${formatSpeed(fast[fast.length - 1])}×`;
+  return `Simulated time, ${rate}: a wall-clock minute is ${simulatedSpan(60_000 * fast[fast.length - 1])} of the patients' physiology`
+    + `${fast.length > 1 ? ' at the fastest' : ''}. Clocks and timestamps are wall-clock.`;
+}
+
+/** A wall-clock span shown with its simulated length at `speed`, e.g. "15 minutes (15 hours simulated at 60×)". */
+export function spanAtSpeed(wallMs, speed) {
+  const wall = simulatedSpan(wallMs);
+  return typeof speed === 'number' && speed > 1 ? `${wall} (${simulatedSpan(wallMs * speed)} simulated at ${formatSpeed(speed)}×)` : wall;
+}
+
+function formatSpeed(speed) {
+  return Number.isInteger(speed) ? String(speed) : speed.toFixed(1);
+}
+
+function simulatedSpan(ms) {
+  const minutes = ms / 60_000;
+  if (minutes < 120) return `${formatSpeed(Math.round(minutes * 10) / 10)} minute${minutes === 1 ? '' : 's'}`;
+  const hours = minutes / 60;
+  if (hours < 72) return `${formatSpeed(Math.round(hours * 10) / 10)} hours`;
+  return `${formatSpeed(Math.round((hours / 24) * 10) / 10)} days`;
+}
+
 export function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }

@@ -1,5 +1,5 @@
 // Ward board: one tile per bed, latest vitals and NEWS2, sorted by risk; ground truth on request.
-import { BAND_LABEL, BAND_RANK, escapeHtml, fetchJson, formatNumber, openLive, renderHeader, timeAgo } from './common.js';
+import { BAND_LABEL, BAND_RANK, escapeHtml, fetchJson, formatNumber, openLive, renderHeader, simulatedTimeNote, timeAgo } from './common.js';
 
 renderHeader('/ward.html');
 
@@ -81,6 +81,10 @@ function render() {
   const counts = { high: 0, medium: 0, 'low-medium': 0, low: 0 };
   for (const tile of shown) if (tile.news2) counts[tile.news2.band] += 1;
   summary.textContent = `${shown.length} beds: ${counts.high} high, ${counts.medium} medium, ${counts['low-medium']} low-medium, ${counts.low} low risk`;
+  const note = simulatedTimeNote(shown.map((tile) => tile.speed));
+  const timeNote = document.querySelector('#time-note');
+  timeNote.textContent = note;
+  timeNote.hidden = note === '';
 }
 
 function upsert(list) {

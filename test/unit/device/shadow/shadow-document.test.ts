@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseDesired, reportedDocument } from '../../../../device/shadow/index.ts';
 
 describe('shadow documents', () => {
-  it('reports firmware, battery, interval and scenario under state.reported', () => {
-    const doc = JSON.parse(reportedDocument({ firmware: '1.4.2', battery_pct: 87, interval_ms: 1_000, scenario: 'stable' })) as unknown;
-    expect(doc).toEqual({ state: { reported: { firmware: '1.4.2', battery_pct: 87, interval_ms: 1_000, scenario: 'stable' } } });
+  it('reports firmware, battery, interval, scenario and simulated speed under state.reported', () => {
+    const doc = JSON.parse(reportedDocument({ firmware: '1.4.2', battery_pct: 87, interval_ms: 1_000, scenario: 'stable', speed: 60 })) as unknown;
+    expect(doc).toEqual({ state: { reported: { firmware: '1.4.2', battery_pct: 87, interval_ms: 1_000, scenario: 'stable', speed: 60 } } });
   });
 
   it('accepts a valid interval and scenario from a delta', () => {
