@@ -3,7 +3,7 @@
  * lock left by a process that died (kill -9 mid-move) is taken over once its pid is gone. Held only for
  * the milliseconds a claim or a move of histories takes, so waiting for it blocks the thread briefly.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processIsAlive, processStartTicks } from './process-identity.ts';
 import { OutboxError } from './outbox.ts';
@@ -28,8 +28,9 @@ export function withDirLock<T>(dir: string, run: () => T, timeoutMs = 15_000): T
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const [pid, ticks] = readOwner(owner);
-      // A lock whose owner file is not written yet is being taken right now: wait for it.
-      if (pid !== undefined && !processIsAlive(pid, ticks)) {
+      // A lock without its owner file is being taken right now, unless it has been so for seconds (the
+      // taker died between the two steps).
+      if (pid !== undefined ? !processIsAlive(pid, ticks) : ageMs(lock) > 5_000) {
         rmSync(lock, { recursive: true, force: true });
         continue;
       }
@@ -43,6 +44,14 @@ export function withDirLock<T>(dir: string, run: () => T, timeoutMs = 15_000): T
     return run();
   } finally {
     rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function ageMs(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 

@@ -2,7 +2,8 @@
  * Seq, pending messages and patient state belong to the thing, not to the log or fleet layout that
  * wrote them; and one claimant at a time owns a thing. Real files in a temp directory.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { withDirLock } from '../../../../device/outbox/dir-lock.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -80,6 +81,19 @@ describe('openOutboxForThings', () => {
     expect(opened.outbox.nextSeq('t1')).toBe(3);
     opened.outbox.close();
     expect(readdirSync(older).filter((name) => name.endsWith('.log'))).toEqual([]);
+  });
+});
+
+describe('withDirLock', () => {
+  it('takes over a lock whose owner died, and one left without an owner for seconds', () => {
+    mkdirSync(join(dir, '.lock'));
+    writeFileSync(join(dir, '.lock', 'owner'), '999999 1');
+    expect(withDirLock(dir, () => 'ran')).toBe('ran');
+    mkdirSync(join(dir, '.lock'));
+    const old = new Date(Date.now() - 10_000);
+    utimesSync(join(dir, '.lock'), old, old);
+    expect(withDirLock(dir, () => 'ran again')).toBe('ran again');
+    expect(existsSync(join(dir, '.lock'))).toBe(false);
   });
 });
 
