@@ -14,7 +14,8 @@ import { parseFlags } from '../../../device/cli/flags.ts';
 import { parseDuration, parseInterval } from '../../../device/cli/args.ts';
 import { serverPaths } from '../../../certs/local/index.ts';
 import { KinesisStoreLockedError } from '../kinesis/kinesalite.ts';
-import type { FleetSummary } from '../../../device/fleet/index.ts';
+import { ThingsInUseError, type FleetSummary } from '../../../device/fleet/index.ts';
+import { ThingsClaimedError } from '../../../device/outbox/index.ts';
 
 /** A mix that shows every NEWS2 band within minutes at the default speed. */
 export const DEMO_SCENARIO_MIX =
@@ -211,6 +212,13 @@ export function startFailure(error: unknown, dataDir: string): string {
       `npm start: another stack is running on data dir ${displayPath(dataDir)} ${who}; one stack per data dir.`,
       `Stop it with Ctrl-C in its terminal${error.holder ? ` (or kill -INT ${error.holder.pid})` : ''}, or start this one on another data dir:`,
       '  npm start -- --data-dir data-2 --port 8884 --dashboard-port 8081',
+    ].join('\n');
+  }
+  if (error instanceof ThingsInUseError && error.cause instanceof ThingsClaimedError) {
+    const { owner } = error.cause;
+    return [
+      `npm start: the fleet's monitors are already run by process ${owner.pid} (${owner.command}, since ${owner.startedAt}); a thing runs in one process at a time.`,
+      `Stop that process${owner.pid ? ` (kill -INT ${owner.pid})` : ''}, or start the stack without a fleet: npm start -- --no-fleet`,
     ].join('\n');
   }
   if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE' || /in use/i.test(message)) {

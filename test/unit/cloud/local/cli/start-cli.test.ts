@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseStartArgs, remoteAccessLines, startFailure } from '../../../../../cloud/local/cli/start.ts';
 import { KinesisStoreLockedError } from '../../../../../cloud/local/kinesis/kinesalite.ts';
+import { ThingsInUseError } from '../../../../../device/fleet/index.ts';
+import { ThingsClaimedError } from '../../../../../device/outbox/index.ts';
 
 describe('npm start flags', () => {
   it('suggests the flag a typo meant and range-checks negative numbers', () => {
@@ -27,6 +29,18 @@ describe('npm start on a data dir another stack holds', () => {
     expect(text).toContain('kill -INT 4242');
     expect(text).toContain('--data-dir data-2');
     expect(text).not.toMatch(/OpenError|IO error/);
+  });
+});
+
+describe('npm start while another process runs its monitors', () => {
+  it('names the owner and offers --no-fleet instead of the fleet CLI\'s --first', () => {
+    const owner = { pid: 777, group: 'g', groupPid: 777, command: 'npm run fleet', startedAt: '2026-12-05T04:00:00.000Z' };
+    const claimed = new ThingsClaimedError(owner, ['bedside-0001', 'bedside-0002'], false);
+    const text = startFailure(new ThingsInUseError(`${claimed.message}. ... --first 3`, { cause: claimed }), '/x/data');
+    expect(text).toContain('already run by process 777 (npm run fleet, since 2026-12-05T04:00:00.000Z)');
+    expect(text).toContain('kill -INT 777');
+    expect(text).toContain('npm start -- --no-fleet');
+    expect(text).not.toContain('--first');
   });
 });
 
