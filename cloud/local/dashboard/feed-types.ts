@@ -43,6 +43,8 @@ export interface ThingSummary {
   messages: number;
   /** Messages the wire contract rejected (the ETL quarantines them). */
   rejected: number;
+  /** Sessions of this thing pushed out by another connection with its client id (DUPLICATE_CLIENTID). */
+  takeovers: number;
 }
 
 export interface LatestVitals {

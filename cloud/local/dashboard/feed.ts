@@ -106,6 +106,7 @@ interface ThingState {
   battery: number | null;
   messages: number;
   rejected: number;
+  takeovers: number;
   latest: LatestVitals | null;
   news2: News2Summary | null;
   ring: VitalsRing | null;
@@ -137,7 +138,7 @@ export function createDashboardFeed(options: DashboardFeedOptions = {}): Dashboa
     if (thing === undefined) {
       thing = {
         thingName, ward: null, bed: null, model: null, registeredFirmware: null, connected: false,
-        lastSeenMs: null, disconnectReason: null, reported: {}, battery: null, messages: 0, rejected: 0,
+        lastSeenMs: null, disconnectReason: null, reported: {}, battery: null, messages: 0, rejected: 0, takeovers: 0,
         latest: null, news2: null, ring: null, firstLiveMs: Number.POSITIVE_INFINITY,
       };
       state.set(thingName, thing);
@@ -159,6 +160,7 @@ export function createDashboardFeed(options: DashboardFeedOptions = {}): Dashboa
       battery: thing.battery ?? reportedBattery(thing.reported),
       messages: thing.messages,
       rejected: thing.rejected,
+      takeovers: thing.takeovers,
     };
   }
 
@@ -327,6 +329,8 @@ export function createDashboardFeed(options: DashboardFeedOptions = {}): Dashboa
       thing.connected = event.eventType === 'connected';
       thing.lastSeenMs = event.timestamp ?? clock();
       thing.disconnectReason = event.eventType === 'disconnected' ? (event.disconnectReason ?? 'UNKNOWN') : null;
+      // Another connection with this client id pushed this session out: the thing runs in two places.
+      if (thing.disconnectReason === 'DUPLICATE_CLIENTID') thing.takeovers++;
       emit('presence', summary(thing));
     },
     pushShadowReported(thingName, reported, replace = false) {

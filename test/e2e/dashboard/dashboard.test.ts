@@ -78,6 +78,16 @@ describe('dashboard in Chromium', () => {
     await page.getByLabel('Filter things').fill('');
   });
 
+  it('flags a thing whose session another connection took over (it runs in two places)', async () => {
+    const now = Date.now();
+    ward.disconnect('bedside-0008', now, 'DUPLICATE_CLIENTID');
+    ward.connect('bedside-0008', now + 1);
+    const badge = page.locator('tr[data-thing="bedside-0008"] .takeover');
+    await badge.waitFor();
+    await expect(badge.textContent()).resolves.toBe('taken over once');
+    await expect(page.locator('tr[data-thing="bedside-0008"] [data-status]').getAttribute('data-status')).resolves.toBe('connected');
+  });
+
   it('shows a high-risk tile for a deteriorating patient on the ward board, ground truth hidden', async () => {
     const septic = ward.thingNames.find((name) => ward.scenarioOf(name) === 'sepsis');
     expect(septic).toBeDefined();

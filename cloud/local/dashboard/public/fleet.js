@@ -16,7 +16,7 @@ function cells(thing) {
   return `<th scope="row"><a href="/bed.html?thing=${encodeURIComponent(thing.thingName)}">${escapeHtml(thing.thingName)}</a></th>
     <td>${escapeHtml(thing.ward ?? '—')}</td>
     <td>${escapeHtml(thing.bed ?? '—')}</td>
-    <td><span class="status ${status}" data-status="${status}"${statusTitle}>${thing.connected ? 'Connected' : 'Disconnected'}</span></td>
+    <td><span class="status ${status}" data-status="${status}"${statusTitle}>${thing.connected ? 'Connected' : 'Disconnected'}</span>${takeoverBadge(thing)}</td>
     <td class="last-seen" data-ms="${thing.lastSeenMs ?? ''}">${timeAgo(thing.lastSeenMs)}</td>
     <td>${escapeHtml(thing.firmware ?? '—')}</td>
     <td>${escapeHtml(intervalOf(thing.reported))}</td>
@@ -24,6 +24,13 @@ function cells(thing) {
     <td class="num">${formatNumber(thing.battery, 0, ' %')}</td>
     <td class="num">${formatNumber(thing.messages)}</td>
     <td class="num">${formatNumber(thing.rejected)}</td>`;
+}
+
+/** A thing whose session another connection took over runs in two places: say so where the status is. */
+function takeoverBadge(thing) {
+  if (!thing.takeovers) return '';
+  const times = thing.takeovers === 1 ? 'once' : `${thing.takeovers} times`;
+  return ` <span class="takeover" title="Another connection with this client id took the session over (DUPLICATE_CLIENTID) ${times}: is this thing running in two places?">taken over ${times}</span>`;
 }
 
 function matches(thing, text) {

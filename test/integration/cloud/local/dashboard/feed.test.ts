@@ -81,6 +81,10 @@ describe('createDashboardFeed', () => {
     const [thing] = feed.things();
     expect(thing).toMatchObject({ thingName: 'bedside-0007', ward: 'Ward B', model: 'BM-100', firmware: '1.0.0', connected: false, lastSeenMs: T0 + 5000, disconnectReason: 'CONNECTION_LOST' });
     expect(events.map((event) => event.connected)).toEqual([true, false]);
+    expect(thing?.takeovers).toBe(0);
+    feed.pushPresence({ clientId: 'bedside-0007', eventType: 'disconnected', timestamp: T0 + 6000, disconnectReason: 'DUPLICATE_CLIENTID' });
+    feed.pushPresence({ clientId: 'bedside-0007', eventType: 'disconnected', timestamp: T0 + 7000, disconnectReason: 'DUPLICATE_CLIENTID' });
+    expect(feed.things()[0]?.takeovers).toBe(2);
   });
 
   it('merges shadow reported state as AWS does and takes firmware and scenario from it', () => {
