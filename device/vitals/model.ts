@@ -7,7 +7,7 @@
  * Time is simulated time: wall-clock ms times `speed`. Coefficients that depend on the step length are
  * cached, since a monitor samples at a fixed period; a sample allocates only the object it returns.
  */
-import type { VitalsV1 } from '../contract/index.ts';
+import type { MeasurementField, VitalsV1 } from '../contract/index.ts';
 import { ModelOptionError, ModelSnapshotError } from './errors.ts';
 import { drawProfile, drawTraits, withBaselines, type PatientProfile } from './profile.ts';
 import { createRng, deriveSeed, normalTable4096, restoreRng, type Rng } from './rng.ts';
@@ -18,9 +18,7 @@ import {
 import { ArtefactState } from './artefacts.ts';
 import { checkSnapshot, PATIENT_SNAPSHOT_VERSION, profileFingerprint, type PatientSnapshot } from './snapshot.ts';
 
-export type Measurement = Pick<VitalsV1,
-  'heart_rate' | 'spo2' | 'respiratory_rate' | 'systolic_bp' | 'diastolic_bp' | 'temperature_c' |
-  'on_oxygen' | 'spo2_scale' | 'consciousness' | 'quality' | 'battery_pct'>;
+export type Measurement = Pick<VitalsV1, MeasurementField | 'on_oxygen' | 'spo2_scale' | 'consciousness' | 'quality' | 'battery_pct'>;
 
 export interface GroundTruth {
   scenario: ScenarioName;
