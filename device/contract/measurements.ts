@@ -21,6 +21,11 @@ export interface Measurement {
   readonly loinc: string;
   /** 'int': whole units on the wire and INT32 in the lake; 'double': `decimals` places, DOUBLE. */
   readonly type: 'int' | 'double';
+  /**
+   * Left out of a message by a monitor that does not have it (added to vitals/1 after the first monitors
+   * shipped): a reading without it stays valid, and reads as null in the reading, the lake and the rollup.
+   */
+  readonly optional?: true;
   readonly decimals: number;
   /** Physiological plausibility: outside it a reading is a fault, not a patient (wider than any NEWS2 band). */
   readonly min: number;

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { VITALS_SCHEMA_ID } from './schema-id.ts';
 import { THING_NAME_PATTERN } from './topics.ts';
-import { MEASUREMENT_FIELDS, MEASUREMENTS, type MeasurementField } from './measurements.ts';
+import { MEASUREMENT_FIELDS, MEASUREMENTS, type Measurement, type MeasurementField } from './measurements.ts';
 
 export { VITALS_SCHEMA_ID };
 
@@ -59,15 +59,19 @@ export const MAX_PAYLOAD_BYTES = 4096;
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
-/** The schema of one measurement: a bounded number (whole for 'int'), null when not measured. */
-function measurementSchema(name: MeasurementField) {
-  const { type, min, max, unit, description } = MEASUREMENTS[name];
-  return (type === 'int' ? z.number().int() : z.number()).min(min).max(max).nullable()
-    .describe(`${description} (${unit}); null when not measured, with a quality flag`);
+type MeasurementSchema = z.ZodNullable<z.ZodNumber>;
+
+/** The schema of one measurement: a bounded number (whole for 'int'), null when not measured; optional ones may be left out. */
+function measurementSchema(name: MeasurementField): MeasurementSchema | z.ZodOptional<MeasurementSchema> {
+  const measurement: Measurement = MEASUREMENTS[name];
+  const { type, min, max, unit, description } = measurement;
+  const schema = (type === 'int' ? z.number().int() : z.number()).min(min).max(max).nullable()
+    .describe(`${description} (${unit}); null when not measured, with a quality flag${measurement.optional ? '; left out by monitors without it' : ''}`);
+  return measurement.optional ? schema.optional() : schema;
 }
 
 const measurementSchemas = Object.fromEntries(MEASUREMENT_FIELDS.map((name) => [name, measurementSchema(name)])) as
-  { [K in MeasurementField]: ReturnType<typeof measurementSchema> };
+  { [K in MeasurementField]: (typeof MEASUREMENTS)[K] extends { optional: true } ? z.ZodOptional<MeasurementSchema> : MeasurementSchema };
 
 export const VitalsV1Schema = z.object({
   schema: z.literal(VITALS_SCHEMA_ID).describe('Contract id and version'),

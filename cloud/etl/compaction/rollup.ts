@@ -100,7 +100,8 @@ export async function decodeRollup(key: string, bytes: Uint8Array): Promise<Roll
       const row: Record<string, unknown> = {};
       for (const column of ROLLUP_HOURLY_COLUMNS) {
         const value = record[column.name];
-        row[column.name] = typeof value === 'bigint' ? Number(value) : (value ?? null);
+        // A day file written before a measurement joined the registry: none of it measured in that hour.
+        row[column.name] = typeof value === 'bigint' ? Number(value) : (value ?? (column.nullable ? null : 0));
       }
       return row as unknown as RollupRow;
     });
