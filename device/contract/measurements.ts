@@ -72,6 +72,11 @@ export const MEASUREMENTS = {
     type: 'double', decimals: 1, min: 25, max: 45, nulledBy: GENERAL_FLAGS,
     news2: 'temperature', rollup: ['count', 'sum', 'max'],
   },
+  map_mmhg: {
+    description: 'Mean arterial pressure, from the cuff', label: 'Mean arterial pressure', unit: 'mmHg', ucum: 'mm[Hg]', loinc: '8478-0',
+    type: 'int', decimals: 0, min: 20, max: 250, nulledBy: [...GENERAL_FLAGS, 'bp_cuff_error'],
+    news2: null, rollup: ['count', 'sum', 'min'], optional: true, compactedEncoding: 'DELTA_BINARY_PACKED',
+  },
 } as const satisfies Record<string, Measurement>;
 
 export type MeasurementField = keyof typeof MEASUREMENTS;

@@ -337,13 +337,16 @@ class SimulatedPatient implements PatientModel {
     }
 
     const sbpShown = Math.round(clamp(sbp, 40, 260));
+    const dbpShown = Math.round(clamp(dbp, 20, sbpShown - 10));
     return {
       heart_rate: artefacts.dropout ? null : Math.round(clamp(hr, 20, 250)),
       spo2: artefacts.probeOff ? null : Math.round(clamp(spo2Shown, 60, 100)),
       respiratory_rate: artefacts.dropout ? null : Math.round(clamp(rr, 4, 60)),
       systolic_bp: sbpShown,
-      diastolic_bp: Math.round(clamp(dbp, 20, sbpShown - 10)),
+      diastolic_bp: dbpShown,
       temperature_c: Math.round(clamp(temp, 30, 43) * 10) / 10,
+      // The cuff's mean pressure, as monitors report it: diastolic plus a third of the pulse pressure.
+      map_mmhg: Math.round(dbpShown + (sbpShown - dbpShown) / 3),
       on_oxygen: onOxygen,
       spo2_scale: this.#profile.spo2Scale,
       consciousness: d.confusion >= 0.5 ? 'C' : 'A',

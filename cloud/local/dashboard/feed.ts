@@ -324,6 +324,7 @@ export function createDashboardFeed(options: DashboardFeedOptions = {}): Dashboa
       if (!Number.isFinite(measuredAt)) throw new RangeError(`vitals from ${message.device_id} have an unreadable timestamp "${message.timestamp}"`);
       pushReading({
         ...message,
+        ...measurementValues((name) => message[name]),
         source_schema: message.schema,
         timestamp: new Date(measuredAt).toISOString(),
         measured_at_ms: measuredAt,
