@@ -102,7 +102,7 @@ export const benchmark: Benchmark = {
         ['rows/s per core', Math.round(rowsPerCoreSecond)],
         [`Lambda memory (MB, cloud/stack/etl.ts)`, memoryMb],
         ['Lambda GB-s per million readings', Number(gbSecondsPerMillion.toFixed(3))],
-        ['Lambda compute $ per million readings (arm64)', Number(dollarsPerMillion.toFixed(4))],
+        ['Lambda compute $ per million readings (arm64)', `$${dollarsPerMillion.toFixed(4)}`],
       ],
       figures: {
         batch_records: size,
