@@ -2,23 +2,17 @@
  * One curated row (cloud/lake/curated-schema.ts) from a validated reading: NEWS2 scored, the patient id
  * replaced by its pseudonym, ingest time and latency added. Timestamps are epoch milliseconds (UTC).
  */
-import type { VitalsReading } from '../../device/contract/index.ts';
+import { MEASUREMENT_FIELDS, type MeasurementValues, type VitalsReading } from '../../device/contract/index.ts';
 import { missingText, newNews2Scratch, scoreNews2 } from '../news2/news2.ts';
 import type { Pseudonymiser } from './pseudonym.ts';
 
-export interface CuratedRow {
+export interface CuratedRow extends MeasurementValues {
   device_id: string;
   seq: number;
   patient_key: string;
   ward: string | null;
   bed: string | null;
   measured_at: number;
-  heart_rate: number | null;
-  spo2: number | null;
-  respiratory_rate: number | null;
-  systolic_bp: number | null;
-  diastolic_bp: number | null;
-  temperature_c: number | null;
   on_oxygen: boolean | null;
   spo2_scale: number;
   consciousness: string | null;
@@ -55,25 +49,17 @@ export interface RowContext {
 /** Refilled per row: the score is copied into the row at once. */
 const score = newNews2Scratch();
 
-/**
- * The row of `reading`, written into `into` when given (a row of an earlier call: a batch reuses one), else
- * into a new object; fields in schema order either way.
- */
-export function toCuratedRow(reading: VitalsReading, { shardId, sequenceNumber, receivedAt, pseudonymise, ingestedAt }: RowContext, into?: CuratedRow): CuratedRow {
+/** The row of `reading`, fields in schema order. */
+export function toCuratedRow(reading: VitalsReading, { shardId, sequenceNumber, receivedAt, pseudonymise, ingestedAt }: RowContext): CuratedRow {
   scoreNews2(reading, score);
-  const row = into ?? ({} as CuratedRow);
+  const row = {} as CuratedRow;
   row.device_id = reading.device_id;
   row.seq = reading.seq;
   row.patient_key = pseudonymise(reading.patient_id);
   row.ward = reading.ward;
   row.bed = reading.bed;
   row.measured_at = reading.measured_at_ms;
-  row.heart_rate = reading.heart_rate;
-  row.spo2 = reading.spo2;
-  row.respiratory_rate = reading.respiratory_rate;
-  row.systolic_bp = reading.systolic_bp;
-  row.diastolic_bp = reading.diastolic_bp;
-  row.temperature_c = reading.temperature_c;
+  for (const name of MEASUREMENT_FIELDS) row[name] = reading[name];
   row.on_oxygen = reading.on_oxygen;
   row.spo2_scale = reading.spo2_scale;
   row.consciousness = reading.consciousness;

@@ -11,7 +11,6 @@
  */
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import type { ObjectStore } from '../lake/object-store.ts';
-import { valueAt } from './curated-columns.ts';
 import { latencyStats, metricLines, type BatchSummary } from './metrics.ts';
 import { createPseudonymiser } from './pseudonym.ts';
 import { transformBatch, type TransformResult } from './transform.ts';
@@ -53,7 +52,7 @@ export function createEtlHandler({ store, hmacKey, clock = Date.now, log = write
     log(JSON.stringify({
       level: failedRecord === undefined ? 'info' : 'error',
       message: failedRecord === undefined ? 'batch written' : 'batch partly written: retrying from the first unsafe record',
-      shard: result.raw.length > 0 ? result.raw.shardId(0) : undefined,
+      shard: result.raw[0]?.kinesis.shard_id,
       first_sequence: records[0]!.kinesis.sequenceNumber,
       last_sequence: records[records.length - 1]!.kinesis.sequenceNumber,
       records: summary.recordsIn, curated: summary.curated, quarantined: summary.quarantined, duplicates: summary.duplicates,
@@ -80,18 +79,12 @@ function summarise(result: TransformResult, objects: readonly LakeObject[], writ
     const reason = value.reasons[0]?.code ?? 'unknown';
     quarantinedByReason[reason] = (quarantinedByReason[reason] ?? 0) + 1;
   }
-  const columns = result.curatedColumns;
-  const [latencyColumn, bandColumn] = [columns.column('ingest_latency_ms'), columns.column('news2_band')];
-  const latencies: number[] = [];
-  let news2High = 0;
-  for (let at = 0; at < columns.length; at += 1) {
-    latencies.push(valueAt(latencyColumn, at) as number);
-    if (valueAt(bandColumn, at) === 'high') news2High += 1;
-  }
+  const latencies = result.curated.map(({ value }) => value.ingest_latency_ms);
+  const news2High = result.curated.filter(({ value }) => value.news2_band === 'high').length;
   const latency = latencyStats(latencies);
   return {
     recordsIn: result.raw.length,
-    curated: columns.length,
+    curated: result.curated.length,
     quarantined: result.quarantine.length,
     quarantinedByReason,
     duplicates: result.duplicates.length,

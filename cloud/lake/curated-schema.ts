@@ -1,7 +1,10 @@
 /**
  * The curated vitals table, defined once (DESIGN §3, §5): the Parquet writer, the Glue table and the
- * DuckDB view are all derived from this list, and a test checks that they agree.
+ * DuckDB view are all derived from this list, and a test checks that they agree. The measurement columns
+ * and the rollup's aggregates come from the measurement registry (device/contract/measurements.ts).
  */
+import { MEASUREMENT_FIELDS, MEASUREMENTS, type MeasurementField, type RollupAggregate } from '../../device/contract/measurements.ts';
+
 export type ColumnType = 'string' | 'int' | 'bigint' | 'double' | 'boolean' | 'timestamp';
 
 export interface Column {
@@ -22,12 +25,10 @@ export const CURATED_COLUMNS: readonly Column[] = [
   { name: 'ward', type: 'string', nullable: true, description: 'Ward' },
   { name: 'bed', type: 'string', nullable: true, description: 'Bed' },
   { name: 'measured_at', type: 'timestamp', nullable: false, description: 'Measurement time (UTC)' },
-  { name: 'heart_rate', type: 'int', nullable: true, description: 'Pulse rate, bpm' },
-  { name: 'spo2', type: 'int', nullable: true, description: 'SpO2, %' },
-  { name: 'respiratory_rate', type: 'int', nullable: true, description: 'Respiration rate, /min' },
-  { name: 'systolic_bp', type: 'int', nullable: true, description: 'Systolic blood pressure, mmHg' },
-  { name: 'diastolic_bp', type: 'int', nullable: true, description: 'Diastolic blood pressure, mmHg' },
-  { name: 'temperature_c', type: 'double', nullable: true, description: 'Temperature, °C' },
+  ...MEASUREMENT_FIELDS.map((name): Column => {
+    const { type, label, unit } = MEASUREMENTS[name];
+    return { name, type, nullable: true, description: `${label}, ${unit}` };
+  }),
   { name: 'on_oxygen', type: 'boolean', nullable: true, description: 'Supplemental oxygen in use' },
   { name: 'spo2_scale', type: 'int', nullable: false, description: 'NEWS2 SpO2 scale used (1 or 2)' },
   { name: 'consciousness', type: 'string', nullable: true, description: 'ACVPU' },
@@ -67,20 +68,29 @@ export const CURATED_PARTITIONS: readonly Column[] = [
  */
 export const ROLLUP_HOURLY_TABLE = 'vitals_hourly_rollup';
 
-const count = (vital: string): Column => ({ name: `${vital}_count`, type: 'bigint', nullable: false, description: `Readings with ${vital} measured` });
-const sum = (vital: string, type: ColumnType): Column => ({ name: `${vital}_sum`, type, nullable: true, description: `Sum of ${vital} (null when none measured)` });
-const extreme = (kind: 'min' | 'max', vital: string, type: ColumnType): Column => ({ name: `${vital}_${kind}`, type, nullable: true, description: `${kind === 'min' ? 'Minimum' : 'Maximum'} of ${vital}` });
+function aggregateColumn(vital: MeasurementField, aggregate: RollupAggregate): Column {
+  const name = `${vital}_${aggregate}`;
+  const type = MEASUREMENTS[vital].type;
+  switch (aggregate) {
+    case 'count':
+      return { name, type: 'bigint', nullable: false, description: `Readings with ${vital} measured` };
+    case 'sum':
+      return { name, type: type === 'int' ? 'bigint' : 'double', nullable: true, description: `Sum of ${vital} (null when none measured)` };
+    case 'min':
+    case 'max':
+      return { name, type, nullable: true, description: `${aggregate === 'min' ? 'Minimum' : 'Maximum'} of ${vital}` };
+  }
+}
+
+/** The rollup's aggregate columns: each measurement's aggregates, in registry order. */
+export const ROLLUP_AGGREGATES: readonly { vital: MeasurementField; aggregate: RollupAggregate; column: Column }[] =
+  MEASUREMENT_FIELDS.flatMap((vital) => MEASUREMENTS[vital].rollup.map((aggregate) => ({ vital, aggregate, column: aggregateColumn(vital, aggregate) })));
 
 export const ROLLUP_HOURLY_COLUMNS: readonly Column[] = [
   { name: 'patient_key', type: 'string', nullable: false, description: 'Keyed pseudonym of the patient id (as in curated_vitals)' },
   { name: 'hour', type: 'string', nullable: false, description: 'Measurement hour, UTC, HH (the curated partition rolled up)' },
   { name: 'readings', type: 'bigint', nullable: false, description: 'Readings of the patient in the hour, one per (device_id, seq)' },
-  count('heart_rate'), sum('heart_rate', 'bigint'), extreme('min', 'heart_rate', 'int'), extreme('max', 'heart_rate', 'int'),
-  count('spo2'), sum('spo2', 'bigint'), extreme('min', 'spo2', 'int'),
-  count('respiratory_rate'), sum('respiratory_rate', 'bigint'),
-  count('systolic_bp'), sum('systolic_bp', 'bigint'),
-  count('diastolic_bp'), sum('diastolic_bp', 'bigint'),
-  count('temperature_c'), sum('temperature_c', 'double'), extreme('max', 'temperature_c', 'double'),
+  ...ROLLUP_AGGREGATES.map(({ column }) => column),
   { name: 'news2_max', type: 'int', nullable: false, description: 'Highest NEWS2 total in the hour' },
 ];
 

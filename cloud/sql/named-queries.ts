@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CURATED_COLUMNS, CURATED_PARTITIONS } from '../lake/curated-schema.ts';
 
 export interface NamedQuery {
   name: string;
@@ -39,8 +40,27 @@ export const NAMED_QUERIES: ReadonlyArray<NamedQuery> = Object.freeze(
   })),
 );
 
-/** The `vitals` view (cross-batch dedup), as CREATE OR REPLACE VIEW; the same text on both engines. */
-export const VITALS_VIEW_SQL: string = readSqlFile('views/vitals.sql');
+/** `a, b, c,` lines of at most ~100 characters: a column list a person can read in the console. */
+function columnList(names: readonly string[]): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const name of names) {
+    if (line !== '' && line.length + name.length > 100) {
+      lines.push(line.trimEnd());
+      line = '';
+    }
+    line += `${name}, `;
+  }
+  lines.push(line.replace(/, $/, ''));
+  return lines.join('\n  ');
+}
+
+/**
+ * The `vitals` view (cross-batch dedup), as CREATE OR REPLACE VIEW; the same text on both engines. Its
+ * column list is the curated table's (and so follows the measurement registry).
+ */
+export const VITALS_VIEW_SQL: string = readSqlFile('views/vitals.sql')
+  .replace('{{curated_columns}}', columnList([...CURATED_COLUMNS, ...CURATED_PARTITIONS].map((column) => column.name)));
 
 export function findNamedQuery(name: string): NamedQuery | undefined {
   return NAMED_QUERIES.find((query) => query.name === name);

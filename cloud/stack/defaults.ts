@@ -68,9 +68,8 @@ export const ETL_DEFAULTS = {
   timeoutSeconds: 60,
   /**
    * Records per invocation and the window to fill it. The window bounds latency (≤ 5 s target); the cap
-   * only matters above 250 msg/s per shard. There, each Parquet file costs a fixed ~0.6 ms to encode: the
-   * ETL runs at 0.23× its bare JSON.parse baseline at 500 records and 0.28× at 2,000 (cloud/etl/README.md).
-   * Fewer, larger files are also cheaper to query. 2,000 records of ~1 KB stay far under Lambda's 6 MB
+   * only matters above 250 msg/s per shard. Each batch writes at least a raw and a curated object (S3 PUTs
+   * and per-file encode costs): fewer, larger files are cheaper to write and to query (cloud/etl/README.md). 2,000 records of ~1 KB stay far under Lambda's 6 MB
    * event limit.
    */
   batchSize: 2_000,

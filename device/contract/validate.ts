@@ -8,11 +8,10 @@ import {
   legacySeq, LegacyVitalsSchema, MAX_PAYLOAD_BYTES, VITALS_SCHEMA_ID, VitalsV1Schema,
   type Acvpu, type QualityFlag, type VitalsV1,
 } from './vitals-v1.ts';
-import { readCanonicalVitalsV1At, type CanonicalExtras } from './canonical-vitals-v1.ts';
+import { MEASUREMENT_FIELDS, measurementValues, type MeasurementValues } from './measurements.ts';
 import { canonicalUtcMillis } from './timestamps.ts';
 
 export { canonicalUtcMillis };
-import { fastParseVitalsV1 } from './fast-vitals-v1.ts';
 
 export const REASON_CODES = [
   'oversize', 'not_utf8', 'not_json', 'not_object', 'unknown_schema', 'missing_field', 'wrong_type',
@@ -28,7 +27,7 @@ export interface Reason {
 }
 
 /** A reading in the one shape every consumer sees, whichever contract version it arrived in. */
-export interface VitalsReading {
+export interface VitalsReading extends MeasurementValues {
   source_schema: typeof VITALS_SCHEMA_ID | 'legacy';
   device_id: string;
   patient_id: string;
@@ -36,12 +35,6 @@ export interface VitalsReading {
   /** Measurement time, normalised to ISO-8601 UTC with milliseconds. */
   timestamp: string;
   measured_at_ms: number;
-  heart_rate: number | null;
-  spo2: number | null;
-  respiratory_rate: number | null;
-  systolic_bp: number | null;
-  diastolic_bp: number | null;
-  temperature_c: number | null;
   on_oxygen: boolean | null;
   spo2_scale: 1 | 2;
   ward: string | null;
@@ -77,20 +70,9 @@ export function decodePayload(bytes: Uint8Array): { ok: true; value: unknown } |
   }
 }
 
-/**
- * Validates raw payload bytes (as they arrive from MQTT or Kinesis). A valid message in the simulator's own
- * layout is read straight from its bytes; anything else is parsed and validated field by field.
- */
+/** Validates raw payload bytes (as they arrive from MQTT or Kinesis): decoded, parsed, then validated. */
 export function validatePayload(bytes: Uint8Array, context: ValidationContext = {}): ValidationResult {
-  const buffer = bytes instanceof Buffer ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return validatePayloadAt(buffer, 0, buffer.byteLength, context);
-}
-
-/** validatePayload of `buffer[start, end)`: a view is made only when the message is not in the simulator's layout. */
-export function validatePayloadAt(buffer: Buffer, start: number, end: number, context: ValidationContext = {}): ValidationResult {
-  const message = readCanonicalVitalsV1At(buffer, start, end, canonicalExtras);
-  if (message !== undefined) return completeVitalsV1(message, context, canonicalExtras.measuredAt);
-  const decoded = decodePayload(buffer.subarray(start, end));
+  const decoded = decodePayload(bytes);
   return decoded.ok ? validateVitals(decoded.value, context) : decoded;
 }
 
@@ -106,29 +88,18 @@ export function validateVitals(value: unknown, context: ValidationContext = {}):
   if (record.schema !== VITALS_SCHEMA_ID) {
     return fail('unknown_schema', `schema must be "${VITALS_SCHEMA_ID}" (got ${describe(record.schema)})`, 'schema');
   }
-  // The hand-written check answers for every valid message; zod runs only to name what is wrong.
-  let message = fastParseVitalsV1(record);
-  if (message === undefined) {
-    const parsed = VitalsV1Schema.safeParse(record);
-    if (!parsed.success) return { ok: false, reasons: reasonsFrom(parsed.error.issues, record) };
-    message = parsed.data;
-  }
-  return completeVitalsV1(message, context);
+  const parsed = VitalsV1Schema.safeParse(record);
+  if (!parsed.success) return { ok: false, reasons: reasonsFrom(parsed.error.issues, record) };
+  return completeVitalsV1(parsed.data, context);
 }
 
-/** Filled by the byte reader with the measurement time it read from the timestamp. */
-const canonicalExtras: CanonicalExtras = { measuredAt: Number.NaN };
-
-/**
- * A message that passed the schema -> the cross-field checks, the measurement time and the reading.
- * `knownMeasuredAt`: canonicalUtcMillis of the timestamp when the caller has it already (NaN: not canonical).
- */
-function completeVitalsV1(message: VitalsV1, context: ValidationContext, knownMeasuredAt?: number): ValidationResult {
+/** A message that passed the schema -> the cross-field checks, the measurement time and the reading. */
+function completeVitalsV1(message: VitalsV1, context: ValidationContext): ValidationResult {
   const reasons = crossFieldReasons(message, context);
   if (reasons.length > 0) return { ok: false, reasons: [...reasons] };
   // Date.parse + toISOString cost as much as all the other checks together; a device clock's timestamp is
   // nearly always in toISOString's own form already, and then it is kept as it is.
-  const canonicalAt = knownMeasuredAt === undefined ? canonicalUtcMillis(message.timestamp) : Number.isNaN(knownMeasuredAt) ? undefined : knownMeasuredAt;
+  const canonicalAt = canonicalUtcMillis(message.timestamp);
   const measuredAt = canonicalAt ?? Date.parse(message.timestamp);
   if (!Number.isFinite(measuredAt)) return fail('bad_timestamp', 'timestamp is not a real date', 'timestamp');
   return {
@@ -140,12 +111,7 @@ function completeVitalsV1(message: VitalsV1, context: ValidationContext, knownMe
       seq: message.seq,
       timestamp: canonicalAt === undefined ? new Date(measuredAt).toISOString() : message.timestamp,
       measured_at_ms: measuredAt,
-      heart_rate: message.heart_rate,
-      spo2: message.spo2,
-      respiratory_rate: message.respiratory_rate,
-      systolic_bp: message.systolic_bp,
-      diastolic_bp: message.diastolic_bp,
-      temperature_c: message.temperature_c,
+      ...measurementsOf(message),
       on_oxygen: message.on_oxygen,
       spo2_scale: message.spo2_scale ?? 1,
       ward: message.ward,
@@ -157,7 +123,9 @@ function completeVitalsV1(message: VitalsV1, context: ValidationContext, knownMe
   };
 }
 
-const MEASURED = ['heart_rate', 'spo2', 'respiratory_rate', 'systolic_bp', 'diastolic_bp', 'temperature_c'] as const;
+function measurementsOf(source: Partial<MeasurementValues>): MeasurementValues {
+  return measurementValues((name) => source[name]);
+}
 
 /** Shared by every message that passes the cross-field checks: nothing is allocated for a valid one. */
 const NO_REASONS: readonly Reason[] = Object.freeze([]);
@@ -171,16 +139,14 @@ function crossFieldReasons(message: VitalsV1, context: ValidationContext): reado
     (reasons ??= []).push({ code: 'inconsistent', field: 'diastolic_bp', message: `diastolic ${message.diastolic_bp} mmHg is not below systolic ${message.systolic_bp} mmHg` });
   }
   if ((message.quality === undefined || message.quality.length === 0) && hasNullVital(message)) {
-    const missing = MEASURED.filter((name) => message[name] === null);
+    const missing = MEASUREMENT_FIELDS.filter((name) => message[name] === null);
     (reasons ??= []).push({ code: 'inconsistent', field: missing[0], message: `${missing.join(', ')} null without a quality flag saying why` });
   }
   return reasons ?? NO_REASONS;
 }
 
-/** (A loop, not MEASURED.some: a closure per message for what nearly always answers no.) */
 function hasNullVital(message: VitalsV1): boolean {
-  for (let i = 0; i < MEASURED.length; i += 1) if (message[MEASURED[i]!] === null) return true;
-  return false;
+  return MEASUREMENT_FIELDS.some((name) => message[name] === null);
 }
 
 /**
@@ -212,12 +178,7 @@ function validateLegacy(record: Record<string, unknown>, context: ValidationCont
       seq: legacySeq(measuredAt),
       timestamp: new Date(measuredAt).toISOString(),
       measured_at_ms: measuredAt,
-      heart_rate: Math.round(legacy.heart_rate),
-      spo2: null,
-      respiratory_rate: null,
-      systolic_bp: null,
-      diastolic_bp: null,
-      temperature_c: fahrenheitToCelsius(legacy.temperature),
+      ...measurementsOf({ heart_rate: Math.round(legacy.heart_rate), temperature_c: fahrenheitToCelsius(legacy.temperature) }),
       on_oxygen: null,
       spo2_scale: 1,
       ward: null,

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { VITALS_SCHEMA_ID } from './schema-id.ts';
 import { THING_NAME_PATTERN } from './topics.ts';
+import { MEASUREMENT_FIELDS, MEASUREMENTS, type Measurement, type MeasurementField } from './measurements.ts';
 
 export { VITALS_SCHEMA_ID };
 
@@ -24,16 +25,12 @@ export const QUALITY_FLAGS = [
 export type QualityFlag = (typeof QUALITY_FLAGS)[number];
 
 /**
- * Physiological plausibility bounds: outside them a reading is a sensor or software fault, not a patient.
- * Deliberately wider than any NEWS2 band so that every clinically possible (if alarming) value passes.
+ * Plausibility bounds of the measurements (measurements.ts) and of the monitor's battery: outside them a
+ * reading is a sensor or software fault, not a patient.
  */
 export const VITAL_BOUNDS = {
-  heart_rate: { min: 0, max: 300, unit: 'bpm' },
-  spo2: { min: 50, max: 100, unit: '%' },
-  respiratory_rate: { min: 0, max: 80, unit: '/min' },
-  systolic_bp: { min: 30, max: 300, unit: 'mmHg' },
-  diastolic_bp: { min: 10, max: 200, unit: 'mmHg' },
-  temperature_c: { min: 25, max: 45, unit: '°C' },
+  ...(Object.fromEntries(MEASUREMENT_FIELDS.map((name) => [name, { min: MEASUREMENTS[name].min, max: MEASUREMENTS[name].max, unit: MEASUREMENTS[name].unit }])) as
+    { [K in MeasurementField]: { min: (typeof MEASUREMENTS)[K]['min']; max: (typeof MEASUREMENTS)[K]['max']; unit: (typeof MEASUREMENTS)[K]['unit'] } }),
   battery_pct: { min: 0, max: 100, unit: '%' },
 } as const;
 export type BoundedVital = keyof typeof VITAL_BOUNDS;
@@ -62,9 +59,19 @@ export const MAX_PAYLOAD_BYTES = 4096;
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
-const integerVital = (name: BoundedVital, description: string) =>
-  z.number().int().min(VITAL_BOUNDS[name].min).max(VITAL_BOUNDS[name].max).nullable()
-    .describe(`${description} (${VITAL_BOUNDS[name].unit}); null when not measured, with a quality flag`);
+type MeasurementSchema = z.ZodNullable<z.ZodNumber>;
+
+/** The schema of one measurement: a bounded number (whole for 'int'), null when not measured; optional ones may be left out. */
+function measurementSchema(name: MeasurementField): MeasurementSchema | z.ZodOptional<MeasurementSchema> {
+  const measurement: Measurement = MEASUREMENTS[name];
+  const { type, min, max, unit, description } = measurement;
+  const schema = (type === 'int' ? z.number().int() : z.number()).min(min).max(max).nullable()
+    .describe(`${description} (${unit}); null when not measured, with a quality flag${measurement.optional ? '; left out by monitors without it' : ''}`);
+  return measurement.optional ? schema.optional() : schema;
+}
+
+const measurementSchemas = Object.fromEntries(MEASUREMENT_FIELDS.map((name) => [name, measurementSchema(name)])) as
+  { [K in MeasurementField]: (typeof MEASUREMENTS)[K] extends { optional: true } ? z.ZodOptional<MeasurementSchema> : MeasurementSchema };
 
 export const VitalsV1Schema = z.object({
   schema: z.literal(VITALS_SCHEMA_ID).describe('Contract id and version'),
@@ -73,13 +80,7 @@ export const VitalsV1Schema = z.object({
   seq: z.number().int().min(0).max(LEGACY_SEQ_BASE - 1)
     .describe('Per-device sequence number: monotonic, never repeats, survives restarts; below 2^52 (above is the legacy readings\' key range)'),
   timestamp: z.string().regex(ISO_UTC).describe('Measurement time, ISO-8601 UTC, device clock'),
-  heart_rate: integerVital('heart_rate', 'Pulse rate'),
-  spo2: integerVital('spo2', 'Peripheral oxygen saturation'),
-  respiratory_rate: integerVital('respiratory_rate', 'Respiration rate'),
-  systolic_bp: integerVital('systolic_bp', 'Systolic blood pressure'),
-  diastolic_bp: integerVital('diastolic_bp', 'Diastolic blood pressure'),
-  temperature_c: z.number().min(VITAL_BOUNDS.temperature_c.min).max(VITAL_BOUNDS.temperature_c.max).nullable()
-    .describe('Core temperature (°C); null when not measured, with a quality flag'),
+  ...measurementSchemas,
   on_oxygen: z.boolean().describe('Supplemental oxygen in use (NEWS2 air/oxygen)'),
   spo2_scale: z.union([z.literal(1), z.literal(2)]).optional()
     .describe('NEWS2 SpO2 scale: 2 for prescribed 88-92 % target (hypercapnic respiratory failure); default 1'),

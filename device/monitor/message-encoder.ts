@@ -6,6 +6,7 @@
  * write. The output is byte for byte encodeVitals(buildVitalsMessage(...)): a test holds them together
  * over every scenario, artefacts and nulls included.
  */
+import { MEASUREMENT_FIELDS } from '../contract/measurements.ts';
 import { VITALS_SCHEMA_ID } from '../contract/schema-id.ts';
 import type { Measurement } from '../vitals/index.ts';
 
@@ -31,6 +32,9 @@ function isoTimestamp(ms: number): string {
   return isoText;
 }
 
+/** `,"<field>":` of each measurement, in the contract's order (measurements.ts). */
+const MEASUREMENT_KEYS = MEASUREMENT_FIELDS.map((name) => `,${JSON.stringify(name)}:`);
+
 export class MessageEncoder {
   private readonly head: string;
   private readonly place: string;
@@ -42,6 +46,12 @@ export class MessageEncoder {
 
   encode(m: Measurement, seq: number, measuredAtMs: number): string {
     const quality = m.quality !== undefined && m.quality.length > 0 ? `,"quality":${JSON.stringify(m.quality)}` : '';
-    return `${this.head}${seq},"timestamp":"${isoTimestamp(measuredAtMs)}","heart_rate":${num(m.heart_rate)},"spo2":${num(m.spo2)},"respiratory_rate":${num(m.respiratory_rate)},"systolic_bp":${num(m.systolic_bp)},"diastolic_bp":${num(m.diastolic_bp)},"temperature_c":${num(m.temperature_c)},"on_oxygen":${m.on_oxygen},"spo2_scale":${num(m.spo2_scale ?? 1)}${this.place}${m.consciousness === null ? 'null' : JSON.stringify(m.consciousness)}${quality},"battery_pct":${num(m.battery_pct)}}`;
+    let text = `${this.head}${seq},"timestamp":"${isoTimestamp(measuredAtMs)}"`;
+    for (let i = 0; i < MEASUREMENT_FIELDS.length; i += 1) {
+      // An optional measurement the monitor does not have is left out, as JSON.stringify leaves out undefined.
+      const value = m[MEASUREMENT_FIELDS[i]!];
+      if (value !== undefined) text += `${MEASUREMENT_KEYS[i]!}${num(value)}`;
+    }
+    return `${text},"on_oxygen":${m.on_oxygen},"spo2_scale":${num(m.spo2_scale ?? 1)}${this.place}${m.consciousness === null ? 'null' : JSON.stringify(m.consciousness)}${quality},"battery_pct":${num(m.battery_pct)}}`;
   }
 }

@@ -1,4 +1,5 @@
 /** Builds a vitals v1 message (the wire contract) from a measurement and the monitor's identity. */
+import { MEASUREMENT_FIELDS } from '../contract/measurements.ts';
 import type { VitalsV1 } from '../contract/index.ts';
 import { VITALS_SCHEMA_ID } from '../contract/schema-id.ts';
 import type { Measurement } from './model.ts';
@@ -15,25 +16,21 @@ export interface MessageIdentity {
 
 /** Fields in the contract's order, so encodeVitals gives the same bytes for the same reading. */
 export function buildVitalsMessage(m: Measurement, id: MessageIdentity): VitalsV1 {
-  const message: VitalsV1 = {
+  const measurements = Object.fromEntries(MEASUREMENT_FIELDS.flatMap((name) => (m[name] === undefined ? [] : [[name, m[name]]])));
+  const message = {
     schema: VITALS_SCHEMA_ID,
     device_id: id.device_id,
     patient_id: id.patient_id,
     seq: id.seq,
     timestamp: id.timestamp,
-    heart_rate: m.heart_rate,
-    spo2: m.spo2,
-    respiratory_rate: m.respiratory_rate,
-    systolic_bp: m.systolic_bp,
-    diastolic_bp: m.diastolic_bp,
-    temperature_c: m.temperature_c,
+    ...measurements,
     on_oxygen: m.on_oxygen,
     spo2_scale: m.spo2_scale ?? 1,
     ward: id.ward,
     bed: id.bed,
     consciousness: m.consciousness,
     battery_pct: m.battery_pct,
-  };
+  } as VitalsV1;
   // Left out when clean (not sent as null or []), and placed where the contract lists it.
   if (m.quality !== undefined && m.quality.length > 0) {
     const { battery_pct: battery, ...rest } = message;

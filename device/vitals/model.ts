@@ -7,7 +7,7 @@
  * Time is simulated time: wall-clock ms times `speed`. Coefficients that depend on the step length are
  * cached, since a monitor samples at a fixed period; a sample allocates only the object it returns.
  */
-import type { VitalsV1 } from '../contract/index.ts';
+import type { MeasurementField, VitalsV1 } from '../contract/index.ts';
 import { ModelOptionError, ModelSnapshotError } from './errors.ts';
 import { drawProfile, drawTraits, withBaselines, type PatientProfile } from './profile.ts';
 import { createRng, deriveSeed, normalTable4096, restoreRng, type Rng } from './rng.ts';
@@ -18,9 +18,7 @@ import {
 import { ArtefactState } from './artefacts.ts';
 import { checkSnapshot, PATIENT_SNAPSHOT_VERSION, profileFingerprint, type PatientSnapshot } from './snapshot.ts';
 
-export type Measurement = Pick<VitalsV1,
-  'heart_rate' | 'spo2' | 'respiratory_rate' | 'systolic_bp' | 'diastolic_bp' | 'temperature_c' |
-  'on_oxygen' | 'spo2_scale' | 'consciousness' | 'quality' | 'battery_pct'>;
+export type Measurement = Pick<VitalsV1, MeasurementField | 'on_oxygen' | 'spo2_scale' | 'consciousness' | 'quality' | 'battery_pct'>;
 
 export interface GroundTruth {
   scenario: ScenarioName;
@@ -339,13 +337,16 @@ class SimulatedPatient implements PatientModel {
     }
 
     const sbpShown = Math.round(clamp(sbp, 40, 260));
+    const dbpShown = Math.round(clamp(dbp, 20, sbpShown - 10));
     return {
       heart_rate: artefacts.dropout ? null : Math.round(clamp(hr, 20, 250)),
       spo2: artefacts.probeOff ? null : Math.round(clamp(spo2Shown, 60, 100)),
       respiratory_rate: artefacts.dropout ? null : Math.round(clamp(rr, 4, 60)),
       systolic_bp: sbpShown,
-      diastolic_bp: Math.round(clamp(dbp, 20, sbpShown - 10)),
+      diastolic_bp: dbpShown,
       temperature_c: Math.round(clamp(temp, 30, 43) * 10) / 10,
+      // The cuff's mean pressure, as monitors report it: diastolic plus a third of the pulse pressure.
+      map_mmhg: Math.round(dbpShown + (sbpShown - dbpShown) / 3),
       on_oxygen: onOxygen,
       spo2_scale: this.#profile.spo2Scale,
       consciousness: d.confusion >= 0.5 ? 'C' : 'A',

@@ -8,7 +8,7 @@
 import { gunzipSync } from 'node:zlib';
 import type { ObjectStore } from '../../lake/object-store.ts';
 import type { CuratedRow } from '../curated-row.ts';
-import type { RawEntry } from '../raw-records.ts';
+import type { RawEntry } from '../kinesis-record.ts';
 import { hourPartition } from '../writers/lake-keys.ts';
 import { LAKE_PREFIXES } from '../../lake/curated-schema.ts';
 

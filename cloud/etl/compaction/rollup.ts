@@ -8,7 +8,8 @@
 import { parquetReadObjects } from 'hyparquet';
 import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
 import type { SchemaElement } from 'hyparquet';
-import { ROLLUP_HOURLY_COLUMNS, ROLLUP_HOURLY_PREFIX } from '../../lake/curated-schema.ts';
+import type { RollupFields } from '../../../device/contract/measurements.ts';
+import { ROLLUP_AGGREGATES, ROLLUP_HOURLY_COLUMNS, ROLLUP_HOURLY_PREFIX } from '../../lake/curated-schema.ts';
 import type { CuratedRow } from '../curated-row.ts';
 import { PARQUET_COMPRESSORS, schemaElement } from '../writers/parquet.ts';
 import { PARQUET_DECOMPRESSORS } from './decompressors.ts';
@@ -16,40 +17,23 @@ import { CompactionError } from './errors.ts';
 
 export const ROLLUP_FILE_NAME = 'rollup.parquet';
 
-export interface RollupRow {
+/** One patient-hour: each measurement's aggregates (measurements.ts) as `<field>_<aggregate>`. */
+export type RollupRow = RollupFields & {
   patient_key: string;
   hour: string;
   readings: number;
-  heart_rate_count: number; heart_rate_sum: number | null; heart_rate_min: number | null; heart_rate_max: number | null;
-  spo2_count: number; spo2_sum: number | null; spo2_min: number | null;
-  respiratory_rate_count: number; respiratory_rate_sum: number | null;
-  systolic_bp_count: number; systolic_bp_sum: number | null;
-  diastolic_bp_count: number; diastolic_bp_sum: number | null;
-  temperature_c_count: number; temperature_c_sum: number | null; temperature_c_max: number | null;
   news2_max: number;
-}
+};
 
 export function rollupKey(dt: string): string {
   return `${ROLLUP_HOURLY_PREFIX}dt=${dt}/${ROLLUP_FILE_NAME}`;
 }
 
-type Vital = 'heart_rate' | 'spo2' | 'respiratory_rate' | 'systolic_bp' | 'diastolic_bp' | 'temperature_c';
-
-const add = (total: number | null, value: number): number => (total === null ? value : total + value);
-const low = (current: number | null, value: number): number => (current === null || value < current ? value : current);
-const high = (current: number | null, value: number): number => (current === null || value > current ? value : current);
-
 function emptyRollup(patient_key: string, hour: string, news2: number): RollupRow {
-  return {
-    patient_key, hour, readings: 0,
-    heart_rate_count: 0, heart_rate_sum: null, heart_rate_min: null, heart_rate_max: null,
-    spo2_count: 0, spo2_sum: null, spo2_min: null,
-    respiratory_rate_count: 0, respiratory_rate_sum: null,
-    systolic_bp_count: 0, systolic_bp_sum: null,
-    diastolic_bp_count: 0, diastolic_bp_sum: null,
-    temperature_c_count: 0, temperature_c_sum: null, temperature_c_max: null,
-    news2_max: news2,
-  };
+  const row: Record<string, unknown> = { patient_key, hour, readings: 0 };
+  for (const { column } of ROLLUP_AGGREGATES) row[column.name] = column.nullable ? null : 0;
+  row.news2_max = news2;
+  return row as RollupRow;
 }
 
 /** One row per patient of the hour's readings, sorted by patient_key. */
@@ -63,19 +47,17 @@ export function rollupHour(hour: string, rows: readonly CuratedRow[]): RollupRow
     }
     rollup.readings += 1;
     rollup.news2_max = Math.max(rollup.news2_max, row.news2_total);
-    const sumOf = (vital: Vital): void => {
+    const fields = rollup as unknown as Record<string, number | null>;
+    for (const { vital, aggregate, column: { name } } of ROLLUP_AGGREGATES) {
       const value = row[vital];
-      if (value === null) return;
-      rollup[`${vital}_count`] += 1;
-      rollup[`${vital}_sum`] = add(rollup[`${vital}_sum`], value);
-    };
-    for (const vital of ['heart_rate', 'spo2', 'respiratory_rate', 'systolic_bp', 'diastolic_bp', 'temperature_c'] as const) sumOf(vital);
-    if (row.heart_rate !== null) {
-      rollup.heart_rate_min = low(rollup.heart_rate_min, row.heart_rate);
-      rollup.heart_rate_max = high(rollup.heart_rate_max, row.heart_rate);
+      if (value === null) continue;
+      const current = fields[name]!;
+      if (aggregate === 'count') fields[name] = current + 1;
+      else if (current === null) fields[name] = value;
+      else if (aggregate === 'sum') fields[name] = current + value;
+      else if (aggregate === 'min') fields[name] = Math.min(current, value);
+      else fields[name] = Math.max(current, value);
     }
-    if (row.spo2 !== null) rollup.spo2_min = low(rollup.spo2_min, row.spo2);
-    if (row.temperature_c !== null) rollup.temperature_c_max = high(rollup.temperature_c_max, row.temperature_c);
   }
   return [...byPatient.values()].sort((x, y) => (x.patient_key < y.patient_key ? -1 : x.patient_key > y.patient_key ? 1 : 0));
 }
@@ -118,7 +100,8 @@ export async function decodeRollup(key: string, bytes: Uint8Array): Promise<Roll
       const row: Record<string, unknown> = {};
       for (const column of ROLLUP_HOURLY_COLUMNS) {
         const value = record[column.name];
-        row[column.name] = typeof value === 'bigint' ? Number(value) : (value ?? null);
+        // A day file written before a measurement joined the registry: none of it measured in that hour.
+        row[column.name] = typeof value === 'bigint' ? Number(value) : (value ?? (column.nullable ? null : 0));
       }
       return row as unknown as RollupRow;
     });

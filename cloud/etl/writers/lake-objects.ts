@@ -4,11 +4,11 @@
  * batch positions of the records it holds, so the handler knows which records a failed write leaves
  * unsafe. Pure: same batch, same objects, byte for byte.
  */
-import { valueAt, type CuratedColumns } from '../curated-columns.ts';
-import type { Indexed, QuarantineEntry, TransformResult } from '../transform.ts';
+import type { CuratedRow } from '../curated-row.ts';
+import type { Indexed, QuarantineEntry, RawEntry, TransformResult } from '../transform.ts';
 import { encodeJsonLinesGzip, JSONL_GZIP_CONTENT_TYPE } from './jsonl-gzip.ts';
 import { curatedKey, hourPartition, quarantineKey, rawKey, type HourPartition } from './lake-keys.ts';
-import { encodeCuratedColumns, PARQUET_CONTENT_TYPE } from './parquet.ts';
+import { encodeCuratedParquet, PARQUET_CONTENT_TYPE } from './parquet.ts';
 
 export type LakeLayer = 'raw' | 'curated' | 'quarantine';
 
@@ -48,35 +48,25 @@ function groupBy<T>(entries: readonly Indexed<T>[], place: (value: T) => { shard
   return [...groups.values()];
 }
 
-/** Each curated row's position in the columns, with its batch position as `index`. */
-function curatedPositions(columns: CuratedColumns): Indexed<number>[] {
-  return Array.from({ length: columns.length }, (_, at) => ({ index: columns.index[at]!, value: at }));
-}
-
 export function planLakeObjects(result: TransformResult): LakeObject[] {
   const objects: LakeObject[] = [];
-  const { raw } = result;
-  const records = Array.from({ length: raw.length }, (_, at) => ({ index: at, value: at }));
-  for (const group of groupBy<number>(records, (at) => ({ shard: raw.shardId(at), at: raw.arrivedAt(at), seq: raw.sequenceNumber(at) }))) {
+  const raw = result.raw.map((value, index) => ({ index, value }));
+  for (const group of groupBy<RawEntry>(raw, ({ kinesis }) => ({ shard: kinesis.shard_id, at: kinesis.arrived_at, seq: kinesis.sequence_number }))) {
     objects.push({
       layer: 'raw',
       key: rawKey(group.partition, group.shard, group.firstSeq, group.lastSeq),
       contentType: JSONL_GZIP_CONTENT_TYPE,
-      body: encodeJsonLinesGzip(group.entries.map((entry) => raw.entry(entry.value))),
+      body: encodeJsonLinesGzip(group.entries.map((entry) => entry.value)),
       indexes: group.entries.map((entry) => entry.index),
       rows: group.entries.length,
     });
   }
-  const columns = result.curatedColumns;
-  const [shards, measuredAt, sequences] = [columns.column('kinesis_shard'), columns.column('measured_at'), columns.column('kinesis_sequence')];
-  const placeRow = (at: number): { shard: string; at: number; seq: string } =>
-    ({ shard: valueAt(shards, at) as string, at: valueAt(measuredAt, at) as number, seq: valueAt(sequences, at) as string });
-  for (const group of groupBy<number>(curatedPositions(columns), placeRow)) {
+  for (const group of groupBy<CuratedRow>(result.curated, (row) => ({ shard: row.kinesis_shard, at: row.measured_at, seq: row.kinesis_sequence }))) {
     objects.push({
       layer: 'curated',
       key: curatedKey(group.partition, group.shard, group.firstSeq),
       contentType: PARQUET_CONTENT_TYPE,
-      body: encodeCuratedColumns(columns, group.entries.length === columns.length ? null : group.entries.map((entry) => entry.value)),
+      body: encodeCuratedParquet(group.entries.map((entry) => entry.value)),
       indexes: group.entries.map((entry) => entry.index),
       rows: group.entries.length,
     });

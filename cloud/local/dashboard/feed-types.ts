@@ -3,16 +3,14 @@
  * `createDashboardFeed` (feed.ts) and pushes broker, stream and query events into it; the server never
  * talks to the broker, the stream or DuckDB itself.
  */
-import type { Acvpu, QualityFlag } from '../../../device/contract/index.ts';
+import { MEASUREMENT_FIELDS, type Acvpu, type MeasurementField, type MeasurementValues, type QualityFlag } from '../../../device/contract/index.ts';
 import type { News2Band } from '../../news2/news2.ts';
 
 export type { News2Band };
 
-/** The charted series of a bed, in the order the ring buffer stores them. */
-export const SERIES = [
-  'heart_rate', 'spo2', 'respiratory_rate', 'systolic_bp', 'diastolic_bp', 'temperature_c', 'news2',
-] as const;
-export type SeriesName = (typeof SERIES)[number];
+/** The charted series of a bed (the registry's measurements, then NEWS2), in the order the ring buffer stores them. */
+export type SeriesName = MeasurementField | 'news2';
+export const SERIES: readonly SeriesName[] = [...MEASUREMENT_FIELDS, 'news2'];
 
 /** What the dashboard keeps of a NEWS2 score (cloud/news2/news2.ts computes it). */
 export interface News2Summary {
@@ -47,14 +45,8 @@ export interface ThingSummary {
   takeovers: number;
 }
 
-export interface LatestVitals {
+export interface LatestVitals extends MeasurementValues {
   timestampMs: number;
-  heart_rate: number | null;
-  spo2: number | null;
-  respiratory_rate: number | null;
-  systolic_bp: number | null;
-  diastolic_bp: number | null;
-  temperature_c: number | null;
   on_oxygen: boolean | null;
   consciousness: Acvpu | null;
   quality: readonly QualityFlag[];

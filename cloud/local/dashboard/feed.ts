@@ -3,9 +3,10 @@
  * events in; the server reads snapshots and listens to changes. Pure state plus injected functions
  * (clock, NEWS2 scorer, pipeline stats, query runner): no sockets, no files.
  */
-import type { QualityFlag, VitalsReading, VitalsV1 } from '../../../device/contract/index.ts';
+import { measurementValues, type MeasurementField, type QualityFlag, type VitalsReading, type VitalsV1 } from '../../../device/contract/index.ts';
 import { news2 } from '../../news2/news2.ts';
 import { DashboardError, QueryFailedError, UnknownQueryError } from './errors.ts';
+import { SERIES } from './feed-types.ts';
 import type {
   BedTile, DashboardFeed, FeedEventName, FeedEvents, HistoryLoad, LatestVitals, NamedQueryInfo, News2Summary,
   PipelineSample, PipelineSourceStats, PipelineStats, QueryCell, QueryResult, QueryRunner, ShadowReported, ThingSummary, VitalsPoint,
@@ -89,9 +90,7 @@ const DEFAULT_PIPELINE_HISTORY_MS = 5 * 60_000;
 const PIPELINE_SAMPLE_MIN_GAP_MS = 500;
 
 /** The fields a stored reading needs, live (VitalsReading) or restored (HistoryReading). */
-type StoredReading = Pick<HistoryReading,
-  'measured_at_ms' | 'heart_rate' | 'spo2' | 'respiratory_rate' | 'systolic_bp' | 'diastolic_bp' | 'temperature_c' |
-  'on_oxygen' | 'consciousness'> & { quality: readonly QualityFlag[] };
+type StoredReading = Pick<HistoryReading, 'measured_at_ms' | MeasurementField | 'on_oxygen' | 'consciousness'> & { quality: readonly QualityFlag[] };
 
 interface ThingState {
   thingName: string;
@@ -198,15 +197,7 @@ export function createDashboardFeed(options: DashboardFeedOptions = {}): Dashboa
   function store(thing: ThingState, reading: StoredReading, score: News2Summary): VitalsPoint {
     const point: VitalsPoint = {
       t: reading.measured_at_ms,
-      values: {
-        heart_rate: reading.heart_rate,
-        spo2: reading.spo2,
-        respiratory_rate: reading.respiratory_rate,
-        systolic_bp: reading.systolic_bp,
-        diastolic_bp: reading.diastolic_bp,
-        temperature_c: reading.temperature_c,
-        news2: score.total,
-      },
+      values: { ...measurementValues((name) => reading[name]), news2: score.total },
     };
     thing.ring ??= new VitalsRing(maxSamples);
     thing.ring.push(point);
@@ -214,12 +205,7 @@ export function createDashboardFeed(options: DashboardFeedOptions = {}): Dashboa
     if (thing.latest === null || reading.measured_at_ms >= thing.latest.timestampMs) {
       thing.latest = {
         timestampMs: reading.measured_at_ms,
-        heart_rate: reading.heart_rate,
-        spo2: reading.spo2,
-        respiratory_rate: reading.respiratory_rate,
-        systolic_bp: reading.systolic_bp,
-        diastolic_bp: reading.diastolic_bp,
-        temperature_c: reading.temperature_c,
+        ...measurementValues((name) => reading[name]),
         on_oxygen: reading.on_oxygen,
         consciousness: reading.consciousness,
         quality: reading.quality,
@@ -343,6 +329,7 @@ export function createDashboardFeed(options: DashboardFeedOptions = {}): Dashboa
       if (!Number.isFinite(measuredAt)) throw new RangeError(`vitals from ${message.device_id} have an unreadable timestamp "${message.timestamp}"`);
       pushReading({
         ...message,
+        ...measurementValues((name) => message[name]),
         source_schema: message.schema,
         timestamp: new Date(measuredAt).toISOString(),
         measured_at_ms: measuredAt,
@@ -374,7 +361,7 @@ export function createDashboardFeed(options: DashboardFeedOptions = {}): Dashboa
 }
 
 function emptySeries(): VitalsSeries['series'] {
-  return { heart_rate: [], spo2: [], respiratory_rate: [], systolic_bp: [], diastolic_bp: [], temperature_c: [], news2: [] };
+  return Object.fromEntries(SERIES.map((name) => [name, []])) as unknown as VitalsSeries['series'];
 }
 
 /** DuckDB hands back BigInt, Date and nested values: make every cell JSON-safe. */

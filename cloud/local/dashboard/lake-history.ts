@@ -11,21 +11,15 @@
 import { LakeEmptyError } from '../../query/errors.ts';
 import { openLake, type Lake } from '../../query/lake.ts';
 import { NEWS2_PARAMETERS, type News2Band } from '../../news2/news2.ts';
-import type { Acvpu, QualityFlag } from '../../../device/contract/index.ts';
+import { MEASUREMENT_FIELDS, measurementValues, type Acvpu, type MeasurementValues, type QualityFlag } from '../../../device/contract/index.ts';
 import type { News2Summary, QueryRunner } from './feed-types.ts';
 
 /** One reading as the lake holds it, in the shape the feed restores. */
-export interface HistoryReading {
+export interface HistoryReading extends MeasurementValues {
   device_id: string;
   ward: string | null;
   bed: string | null;
   measured_at_ms: number;
-  heart_rate: number | null;
-  spo2: number | null;
-  respiratory_rate: number | null;
-  systolic_bp: number | null;
-  diastolic_bp: number | null;
-  temperature_c: number | null;
   on_oxygen: boolean | null;
   consciousness: Acvpu | null;
   quality: QualityFlag[];
@@ -78,7 +72,7 @@ WITH recent AS (
   SELECT least(${maxPerBed}, greatest(1, CAST(floor(${maxReadings} / count(DISTINCT device_id)) AS BIGINT))) AS per_bed FROM recent
 )
 SELECT device_id, ward, bed, epoch_ms(measured_at) AS measured_at_ms,
-  heart_rate, spo2, respiratory_rate, systolic_bp, diastolic_bp, temperature_c, on_oxygen, consciousness,
+  ${MEASUREMENT_FIELDS.join(', ')}, on_oxygen, consciousness,
   quality_flags, battery_pct, news2_total, news2_band, news2_complete, news2_missing
 FROM (
   SELECT r.*,
@@ -154,12 +148,7 @@ export function readingsFromRows(columns: readonly string[], rows: readonly (rea
       ward: text('ward'),
       bed: text('bed'),
       measured_at_ms: measuredAt,
-      heart_rate: num('heart_rate'),
-      spo2: num('spo2'),
-      respiratory_rate: num('respiratory_rate'),
-      systolic_bp: num('systolic_bp'),
-      diastolic_bp: num('diastolic_bp'),
-      temperature_c: num('temperature_c'),
+      ...measurementValues(num),
       on_oxygen: typeof cell('on_oxygen') === 'boolean' ? cell('on_oxygen') as boolean : null,
       consciousness: (text('consciousness') as Acvpu | null),
       quality: list('quality_flags') as QualityFlag[],

@@ -14,13 +14,9 @@
 -- Athena and DuckDB.
 CREATE OR REPLACE VIEW vitals AS
 SELECT
-  device_id, seq, patient_key, ward, bed, measured_at,
-  heart_rate, spo2, respiratory_rate, systolic_bp, diastolic_bp, temperature_c, on_oxygen, spo2_scale,
-  consciousness, quality_flags, battery_pct,
-  news2_respiration, news2_spo2, news2_air_or_oxygen, news2_systolic_bp, news2_pulse, news2_consciousness,
-  news2_temperature, news2_total, news2_band, news2_complete, news2_missing,
-  source_schema, received_at, ingested_at, ingest_latency_ms, kinesis_shard, kinesis_sequence,
-  dt, hour
+  -- Every column of curated_vitals and its partitions, in table order: filled in from
+  -- cloud/lake/curated-schema.ts by cloud/sql/named-queries.ts (the stack saves the result as create-vitals-view).
+  {{curated_columns}}
 FROM (
   SELECT
     c.*,

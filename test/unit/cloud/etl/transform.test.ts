@@ -81,13 +81,13 @@ describe('transformBatch', () => {
   it('keeps a non-UTF-8 payload in raw as base64 and quarantines it as not_utf8', () => {
     const bytes = Uint8Array.from([0x7b, 0xff, 0xfe, 0x7d]);
     const { raw, quarantine } = transformBatch([kinesisRecord(bytes, { n: 1, thing: 'bed-monitor-001' })], context);
-    expect(raw.entry(0)).toMatchObject({ payload: Buffer.from(bytes).toString('base64'), payload_encoding: 'base64' });
+    expect(raw[0]!).toMatchObject({ payload: Buffer.from(bytes).toString('base64'), payload_encoding: 'base64' });
     expect(quarantine[0]!.value.reasons[0]!.code).toBe('not_utf8');
   });
 
   it('keeps a UTF-8 payload in raw as its text, exactly as published', () => {
     const { raw, quarantine } = transformBatch([kinesisRecord('not json at all', { n: 1, thing: 'bed-monitor-001' })], context);
-    expect(raw.entry(0)).toMatchObject({ payload: 'not json at all', payload_encoding: 'utf8' });
+    expect(raw[0]!).toMatchObject({ payload: 'not json at all', payload_encoding: 'utf8' });
     expect(quarantine[0]!.value.reasons[0]!.code).toBe('not_json');
   });
 
@@ -102,6 +102,6 @@ describe('transformBatch with an odd Kinesis record', () => {
     const record = kinesisRecord(encodeVitals(vitalsMessage()), { n: 1, thing: 'bed-monitor-001' });
     record.kinesis.approximateArrivalTimestamp = Number.NaN;
     const { raw } = transformBatch([record], context);
-    expect(raw.entry(0).kinesis.arrived_at).toBe(context.now);
+    expect(raw[0]!.kinesis.arrived_at).toBe(context.now);
   });
 });

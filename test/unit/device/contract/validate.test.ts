@@ -24,7 +24,7 @@ describe('validatePayload on vitals v1', () => {
         source_schema: 'vitals/1', device_id: 'bedside-0001', patient_id: 'MRN-000123', seq: 42,
         timestamp: '2026-11-24T08:15:30.250Z', measured_at_ms: Date.parse('2026-11-24T08:15:30.250Z'),
         heart_rate: 88, spo2: 96, respiratory_rate: 18, systolic_bp: 124, diastolic_bp: 78,
-        temperature_c: 37.2, on_oxygen: false, spo2_scale: 1, ward: 'ward-a', bed: 'a-03',
+        temperature_c: 37.2, map_mmhg: null, on_oxygen: false, spo2_scale: 1, ward: 'ward-a', bed: 'a-03',
         consciousness: 'A', quality: [], battery_pct: 81.5,
       },
     });
@@ -166,6 +166,7 @@ const validMessage: fc.Arbitrary<VitalsV1> = fc.record({
   systolic_bp: fc.integer({ min: 60, max: 300 }),
   diastolic_bp: fc.integer({ min: 10, max: 59 }),
   temperature_c: fc.double({ min: 25, max: 45, noNaN: true }),
+  map_mmhg: fc.option(fc.integer({ min: 20, max: 250 }), { nil: undefined }),
   on_oxygen: fc.boolean(),
   spo2_scale: fc.constantFrom(1 as const, 2 as const),
   ward: fc.string({ minLength: 1, maxLength: 64 }),
@@ -193,7 +194,7 @@ describe('validatePayload under property tests', () => {
       expect(result.ok).toBe(true);
       if (result.ok) {
         const { source_schema: _s, measured_at_ms: _m, ...reading } = result.reading;
-        expect(reading).toEqual({ ...message, schema: undefined, timestamp: new Date(message.timestamp).toISOString() } as unknown as typeof reading);
+        expect(reading).toEqual({ ...message, map_mmhg: message.map_mmhg ?? null, schema: undefined, timestamp: new Date(message.timestamp).toISOString() } as unknown as typeof reading);
       }
     }), { numRuns: 3_000 });
   });

@@ -3,7 +3,7 @@ import { encodeVitals, VitalsV1Schema } from '../../../../device/contract/index.
 import { buildVitalsMessage, type Measurement } from '../../../../device/vitals/index.ts';
 
 const MEASUREMENT: Measurement = {
-  heart_rate: 72, spo2: 97, respiratory_rate: 15, systolic_bp: 124, diastolic_bp: 76, temperature_c: 36.8,
+  heart_rate: 72, spo2: 97, respiratory_rate: 15, systolic_bp: 124, diastolic_bp: 76, temperature_c: 36.8, map_mmhg: 92,
   on_oxygen: false, spo2_scale: 1, consciousness: 'A', battery_pct: 88,
 };
 const ID = { device_id: 'bedside-001', patient_id: 'P001', ward: 'ward-7a', bed: 'bed-01', seq: 7, timestamp: '2026-01-01T08:00:00.000Z' };
@@ -12,7 +12,7 @@ describe('buildVitalsMessage', () => {
   it('lays the fields out in the contract order and leaves quality out when clean', () => {
     const message = buildVitalsMessage(MEASUREMENT, ID);
     expect(Object.keys(message)).toEqual(Object.keys(VitalsV1Schema.shape).filter((key) => key !== 'quality'));
-    expect(encodeVitals(message)).toBe('{"schema":"vitals/1","device_id":"bedside-001","patient_id":"P001","seq":7,"timestamp":"2026-01-01T08:00:00.000Z","heart_rate":72,"spo2":97,"respiratory_rate":15,"systolic_bp":124,"diastolic_bp":76,"temperature_c":36.8,"on_oxygen":false,"spo2_scale":1,"ward":"ward-7a","bed":"bed-01","consciousness":"A","battery_pct":88}');
+    expect(encodeVitals(message)).toBe('{"schema":"vitals/1","device_id":"bedside-001","patient_id":"P001","seq":7,"timestamp":"2026-01-01T08:00:00.000Z","heart_rate":72,"spo2":97,"respiratory_rate":15,"systolic_bp":124,"diastolic_bp":76,"temperature_c":36.8,"map_mmhg":92,"on_oxygen":false,"spo2_scale":1,"ward":"ward-7a","bed":"bed-01","consciousness":"A","battery_pct":88}');
   });
 
   it('places quality flags where the contract lists them and copies the array', () => {

@@ -5,7 +5,7 @@ import { decodeRollup, encodeRollup, replaceHour, rollupHour, rollupKey } from '
 function reading(patient_key: string, vitals: Partial<CuratedRow>): CuratedRow {
   return {
     patient_key, heart_rate: null, spo2: null, respiratory_rate: null, systolic_bp: null, diastolic_bp: null, temperature_c: null,
-    news2_total: 0, ...vitals,
+    map_mmhg: null, news2_total: 0, ...vitals,
   } as CuratedRow;
 }
 
@@ -13,7 +13,7 @@ describe('rollupHour', () => {
   it('sums, counts and bounds each vital per patient, ignoring nulls as avg() does', () => {
     const rows = rollupHour('07', [
       reading('b', { heart_rate: 80, spo2: 97, temperature_c: 37.1, news2_total: 1 }),
-      reading('a', { heart_rate: 120, spo2: 91, respiratory_rate: 24, systolic_bp: 100, diastolic_bp: 60, temperature_c: 38.2, news2_total: 6 }),
+      reading('a', { heart_rate: 120, spo2: 91, respiratory_rate: 24, systolic_bp: 100, diastolic_bp: 60, temperature_c: 38.2, map_mmhg: 73, news2_total: 6 }),
       reading('a', { heart_rate: 100, spo2: null, respiratory_rate: 20, systolic_bp: 110, diastolic_bp: 70, temperature_c: 37.9, news2_total: 4 }),
       reading('a', { heart_rate: null, news2_total: 2 }),
     ]);
@@ -26,6 +26,7 @@ describe('rollupHour', () => {
       systolic_bp_count: 2, systolic_bp_sum: 210,
       diastolic_bp_count: 2, diastolic_bp_sum: 130,
       temperature_c_count: 2, temperature_c_sum: 38.2 + 37.9, temperature_c_max: 38.2,
+      map_mmhg_count: 1, map_mmhg_sum: 73, map_mmhg_min: 73,
       news2_max: 6,
     });
     expect(rows[1]).toMatchObject({ readings: 1, respiratory_rate_count: 0, respiratory_rate_sum: null, news2_max: 1 });

@@ -1,0 +1,101 @@
+/**
+ * The measurement registry (DESIGN §4): every vital sign the contract carries, defined once. The wire
+ * schema and its bounds (vitals-v1.ts), the validator's null check (validate.ts), the curated columns and
+ * the hourly rollup (cloud/lake/curated-schema.ts), the compaction's encodings and the dashboard's series
+ * are derived from this table. Adding a measurement is one entry here plus its model behaviour.
+ */
+
+export type RollupAggregate = 'count' | 'sum' | 'min' | 'max';
+/** The NEWS2 parameter a measurement scores (cloud/news2/news2.ts), when it has one. */
+export type News2Parameter = 'respiration' | 'spo2' | 'systolic_bp' | 'pulse' | 'temperature';
+
+export interface Measurement {
+  /** What the wire contract says about it (JSON Schema description), before the unit. */
+  readonly description: string;
+  /** Short label for columns, tiles and charts. */
+  readonly label: string;
+  /** The unit as people write it, and its UCUM code. */
+  readonly unit: string;
+  readonly ucum: string;
+  /** LOINC code of the observation (for a FHIR mapping). */
+  readonly loinc: string;
+  /** 'int': whole units on the wire and INT32 in the lake; 'double': `decimals` places, DOUBLE. */
+  readonly type: 'int' | 'double';
+  /**
+   * Left out of a message by a monitor that does not have it (added to vitals/1 after the first monitors
+   * shipped): a reading without it stays valid, and reads as null in the reading, the lake and the rollup.
+   */
+  readonly optional?: true;
+  readonly decimals: number;
+  /** Physiological plausibility: outside it a reading is a fault, not a patient (wider than any NEWS2 band). */
+  readonly min: number;
+  readonly max: number;
+  /** Quality flags that explain the value being null (a null value always carries a flag). */
+  readonly nulledBy: readonly string[];
+  readonly news2: News2Parameter | null;
+  /** Aggregates kept per patient-hour in the rollup, in column order. */
+  readonly rollup: readonly RollupAggregate[];
+  /** Parquet encoding of the compacted hour, when not the default dictionary (rows sorted by device, seq). */
+  readonly compactedEncoding?: 'DELTA_BINARY_PACKED';
+}
+
+const GENERAL_FLAGS = ['motion_artefact', 'sensor_dropout', 'not_measured'] as const;
+
+export const MEASUREMENTS = {
+  heart_rate: {
+    description: 'Pulse rate', label: 'Pulse rate', unit: 'bpm', ucum: '/min', loinc: '8867-4',
+    type: 'int', decimals: 0, min: 0, max: 300, nulledBy: [...GENERAL_FLAGS, 'low_perfusion'],
+    news2: 'pulse', rollup: ['count', 'sum', 'min', 'max'], compactedEncoding: 'DELTA_BINARY_PACKED',
+  },
+  spo2: {
+    description: 'Peripheral oxygen saturation', label: 'SpO2', unit: '%', ucum: '%', loinc: '59408-5',
+    type: 'int', decimals: 0, min: 50, max: 100, nulledBy: [...GENERAL_FLAGS, 'spo2_probe_off', 'low_perfusion'],
+    news2: 'spo2', rollup: ['count', 'sum', 'min'],
+  },
+  respiratory_rate: {
+    description: 'Respiration rate', label: 'Respiration rate', unit: '/min', ucum: '/min', loinc: '9279-1',
+    type: 'int', decimals: 0, min: 0, max: 80, nulledBy: GENERAL_FLAGS,
+    news2: 'respiration', rollup: ['count', 'sum'], compactedEncoding: 'DELTA_BINARY_PACKED',
+  },
+  systolic_bp: {
+    description: 'Systolic blood pressure', label: 'Systolic blood pressure', unit: 'mmHg', ucum: 'mm[Hg]', loinc: '8480-6',
+    type: 'int', decimals: 0, min: 30, max: 300, nulledBy: [...GENERAL_FLAGS, 'bp_cuff_error'],
+    news2: 'systolic_bp', rollup: ['count', 'sum'], compactedEncoding: 'DELTA_BINARY_PACKED',
+  },
+  diastolic_bp: {
+    description: 'Diastolic blood pressure', label: 'Diastolic blood pressure', unit: 'mmHg', ucum: 'mm[Hg]', loinc: '8462-4',
+    type: 'int', decimals: 0, min: 10, max: 200, nulledBy: [...GENERAL_FLAGS, 'bp_cuff_error'],
+    news2: null, rollup: ['count', 'sum'], compactedEncoding: 'DELTA_BINARY_PACKED',
+  },
+  temperature_c: {
+    description: 'Core temperature', label: 'Temperature', unit: '°C', ucum: 'Cel', loinc: '8310-5',
+    type: 'double', decimals: 1, min: 25, max: 45, nulledBy: GENERAL_FLAGS,
+    news2: 'temperature', rollup: ['count', 'sum', 'max'],
+  },
+  map_mmhg: {
+    description: 'Mean arterial pressure, from the cuff', label: 'Mean arterial pressure', unit: 'mmHg', ucum: 'mm[Hg]', loinc: '8478-0',
+    type: 'int', decimals: 0, min: 20, max: 250, nulledBy: [...GENERAL_FLAGS, 'bp_cuff_error'],
+    news2: null, rollup: ['count', 'sum', 'min'], optional: true, compactedEncoding: 'DELTA_BINARY_PACKED',
+  },
+} as const satisfies Record<string, Measurement>;
+
+export type MeasurementField = keyof typeof MEASUREMENTS;
+
+/** The measurement fields in contract order. */
+export const MEASUREMENT_FIELDS = Object.keys(MEASUREMENTS) as MeasurementField[];
+
+/** Every measurement as a nullable number, keyed by field: the shape readings and rows share. */
+export type MeasurementValues = { [K in MeasurementField]: number | null };
+
+/** `<field>_<aggregate>` for each rollup aggregate of each measurement. */
+export type RollupFields = {
+  [K in MeasurementField as `${K}_${(typeof MEASUREMENTS)[K]['rollup'][number]}`]:
+  `${K}_${(typeof MEASUREMENTS)[K]['rollup'][number]}` extends `${string}_count` ? number : number | null;
+};
+
+/** Every measurement's value, read by `valueOf` (undefined: not there, null). */
+export function measurementValues(valueOf: (name: MeasurementField) => number | null | undefined): MeasurementValues {
+  const values = {} as MeasurementValues;
+  for (const name of MEASUREMENT_FIELDS) values[name] = valueOf(name) ?? null;
+  return values;
+}
