@@ -51,7 +51,7 @@ function scenarioStream(scenario: ScenarioName, index: number): { lines: string[
   const lines: string[] = [];
   for (let i = 0; i < SAMPLE_COUNT; i++) {
     const now = SAMPLE_START_MS + i * SAMPLE_PERIOD_MS;
-    const message = buildVitalsMessage(model.sample(now), { ...identity, seq: i + 1, timestamp: new Date(now).toISOString() });
+    const message = buildVitalsMessage(model.sample(now), { ...identity, seq: i + 1, timestamp: new Date(now).toISOString(), time_scale: SAMPLE_SPEED });
     lines.push(encodeVitals(message));
   }
   const onset = model.truth(SAMPLE_START_MS).onsetAtMs;

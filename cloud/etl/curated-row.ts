@@ -18,6 +18,7 @@ export interface CuratedRow extends MeasurementValues {
   consciousness: string | null;
   quality_flags: string | null;
   battery_pct: number | null;
+  time_scale: number | null;
   news2_respiration: number | null;
   news2_spo2: number | null;
   news2_air_or_oxygen: number | null;
@@ -65,6 +66,7 @@ export function toCuratedRow(reading: VitalsReading, { shardId, sequenceNumber, 
   row.consciousness = reading.consciousness;
   row.quality_flags = reading.quality.length > 0 ? reading.quality.join(',') : null;
   row.battery_pct = reading.battery_pct;
+  row.time_scale = reading.time_scale;
   row.news2_respiration = score.respiration;
   row.news2_spo2 = score.spo2;
   row.news2_air_or_oxygen = score.air_or_oxygen;

@@ -34,6 +34,7 @@ export const CURATED_COLUMNS: readonly Column[] = [
   { name: 'consciousness', type: 'string', nullable: true, description: 'ACVPU' },
   { name: 'quality_flags', type: 'string', nullable: true, description: 'Comma-separated quality flags' },
   { name: 'battery_pct', type: 'double', nullable: true, description: 'Monitor battery, %' },
+  { name: 'time_scale', type: 'double', nullable: true, description: 'Simulated time per wall-clock time of a simulated monitor (1: real time; null in files written before the column)' },
   { name: 'news2_respiration', type: 'int', nullable: true, description: 'NEWS2 sub-score: respiration rate' },
   { name: 'news2_spo2', type: 'int', nullable: true, description: 'NEWS2 sub-score: SpO2 (scale in spo2_scale)' },
   { name: 'news2_air_or_oxygen', type: 'int', nullable: true, description: 'NEWS2 sub-score: air or oxygen' },

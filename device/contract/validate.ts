@@ -42,6 +42,8 @@ export interface VitalsReading extends MeasurementValues {
   consciousness: Acvpu | null;
   quality: QualityFlag[];
   battery_pct: number | null;
+  /** Simulated time per wall-clock time (1 for real monitors and legacy readings). */
+  time_scale: number;
 }
 
 export type ValidationResult =
@@ -119,6 +121,7 @@ function completeVitalsV1(message: VitalsV1, context: ValidationContext): Valida
       consciousness: message.consciousness,
       quality: message.quality ?? [],
       battery_pct: message.battery_pct,
+      time_scale: message.time_scale ?? 1,
     },
   };
 }
@@ -186,6 +189,7 @@ function validateLegacy(record: Record<string, unknown>, context: ValidationCont
       consciousness: null,
       quality: ['not_measured'],
       battery_pct: null,
+      time_scale: 1,
     },
   };
 }

@@ -73,6 +73,9 @@ function measurementSchema(name: MeasurementField): MeasurementSchema | z.ZodOpt
 const measurementSchemas = Object.fromEntries(MEASUREMENT_FIELDS.map((name) => [name, measurementSchema(name)])) as
   { [K in MeasurementField]: (typeof MEASUREMENTS)[K] extends { optional: true } ? z.ZodOptional<MeasurementSchema> : MeasurementSchema };
 
+/** The fastest simulated time a reading may carry (npm start's --speed allows up to 3600). */
+export const MAX_TIME_SCALE = 3_600;
+
 export const VitalsV1Schema = z.object({
   schema: z.literal(VITALS_SCHEMA_ID).describe('Contract id and version'),
   device_id: z.string().regex(THING_NAME_PATTERN).describe('Thing name = MQTT client id = certificate CN'),
@@ -90,6 +93,8 @@ export const VitalsV1Schema = z.object({
   quality: z.array(z.enum(QUALITY_FLAGS)).max(QUALITY_FLAGS.length).optional()
     .describe('Quality flags explaining null or suspect values'),
   battery_pct: z.number().min(0).max(100).describe('Monitor battery (%)'),
+  time_scale: z.number().gt(0).max(MAX_TIME_SCALE).optional()
+    .describe('Simulated monitors only: simulated time per wall-clock time of the patient\'s physiology (60: a wall-clock minute is an hour of the patient\'s course; timestamps stay wall-clock). Absent for a real monitor: 1'),
 });
 
 export type VitalsV1 = z.infer<typeof VitalsV1Schema>;

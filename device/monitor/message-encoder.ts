@@ -15,6 +15,8 @@ export interface EncoderIdentity {
   patient_id: string;
   ward: string;
   bed: string;
+  /** The model's speed: written as `time_scale` when not 1. */
+  time_scale?: number;
 }
 
 /** JSON text of a number or null, as JSON.stringify writes it (non-finite numbers become null). */
@@ -38,10 +40,12 @@ const MEASUREMENT_KEYS = MEASUREMENT_FIELDS.map((name) => `,${JSON.stringify(nam
 export class MessageEncoder {
   private readonly head: string;
   private readonly place: string;
+  private readonly tail: string;
 
   constructor(identity: EncoderIdentity) {
     this.head = `{"schema":${JSON.stringify(VITALS_SCHEMA_ID)},"device_id":${JSON.stringify(identity.device_id)},"patient_id":${JSON.stringify(identity.patient_id)},"seq":`;
     this.place = `,"ward":${JSON.stringify(identity.ward)},"bed":${JSON.stringify(identity.bed)},"consciousness":`;
+    this.tail = identity.time_scale !== undefined && identity.time_scale !== 1 ? `,"time_scale":${num(identity.time_scale)}}` : '}';
   }
 
   encode(m: Measurement, seq: number, measuredAtMs: number): string {
@@ -52,6 +56,6 @@ export class MessageEncoder {
       const value = m[MEASUREMENT_FIELDS[i]!];
       if (value !== undefined) text += `${MEASUREMENT_KEYS[i]!}${num(value)}`;
     }
-    return `${text},"on_oxygen":${m.on_oxygen},"spo2_scale":${num(m.spo2_scale ?? 1)}${this.place}${m.consciousness === null ? 'null' : JSON.stringify(m.consciousness)}${quality},"battery_pct":${num(m.battery_pct)}}`;
+    return `${text},"on_oxygen":${m.on_oxygen},"spo2_scale":${num(m.spo2_scale ?? 1)}${this.place}${m.consciousness === null ? 'null' : JSON.stringify(m.consciousness)}${quality},"battery_pct":${num(m.battery_pct)}${this.tail}`;
   }
 }

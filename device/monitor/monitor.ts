@@ -79,7 +79,7 @@ export class Monitor {
     resume?: MonitorSnapshot) {
     this.topic = vitalsTopic(spec.thing);
     this.thing = spec.thing;
-    this.encoder = new MessageEncoder({ device_id: spec.thing, patient_id: spec.patientId, ward: spec.ward, bed: spec.bed });
+    this.encoder = new MessageEncoder({ device_id: spec.thing, patient_id: spec.patientId, ward: spec.ward, bed: spec.bed, time_scale: speed });
     if (resume === undefined) {
       this.intervalMs = spec.intervalMs;
       this.scenario = spec.scenario;

@@ -12,6 +12,8 @@ export interface MessageIdentity {
   seq: number;
   /** ISO-8601 UTC measurement time, e.g. new Date(nowMs).toISOString(). */
   timestamp: string;
+  /** The model's speed: written as `time_scale` when not 1 (real time is the contract's default). */
+  time_scale?: number;
 }
 
 /** Fields in the contract's order, so encodeVitals gives the same bytes for the same reading. */
@@ -31,10 +33,11 @@ export function buildVitalsMessage(m: Measurement, id: MessageIdentity): VitalsV
     consciousness: m.consciousness,
     battery_pct: m.battery_pct,
   } as VitalsV1;
+  const timeScale = id.time_scale !== undefined && id.time_scale !== 1 ? { time_scale: id.time_scale } : {};
   // Left out when clean (not sent as null or []), and placed where the contract lists it.
   if (m.quality !== undefined && m.quality.length > 0) {
     const { battery_pct: battery, ...rest } = message;
-    return { ...rest, quality: [...m.quality], battery_pct: battery };
+    return { ...rest, quality: [...m.quality], battery_pct: battery, ...timeScale };
   }
-  return message;
+  return { ...message, ...timeScale };
 }

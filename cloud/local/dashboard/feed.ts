@@ -331,6 +331,7 @@ export function createDashboardFeed(options: DashboardFeedOptions = {}): Dashboa
         ...message,
         ...measurementValues((name) => message[name]),
         source_schema: message.schema,
+        time_scale: message.time_scale ?? 1,
         timestamp: new Date(measuredAt).toISOString(),
         measured_at_ms: measuredAt,
         spo2_scale: message.spo2_scale ?? 1,

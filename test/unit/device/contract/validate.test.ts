@@ -25,9 +25,17 @@ describe('validatePayload on vitals v1', () => {
         timestamp: '2026-11-24T08:15:30.250Z', measured_at_ms: Date.parse('2026-11-24T08:15:30.250Z'),
         heart_rate: 88, spo2: 96, respiratory_rate: 18, systolic_bp: 124, diastolic_bp: 78,
         temperature_c: 37.2, map_mmhg: null, on_oxygen: false, spo2_scale: 1, ward: 'ward-a', bed: 'a-03',
-        consciousness: 'A', quality: [], battery_pct: 81.5,
+        consciousness: 'A', quality: [], battery_pct: 81.5, time_scale: 1,
       },
     });
+  });
+
+  it('takes the simulated time_scale of an accelerated monitor, 1 when absent, and refuses a non-positive one', () => {
+    const accelerated = validatePayload(bytes(encodeVitals({ ...valid, time_scale: 60 })), { thingName: 'bedside-0001' });
+    expect(accelerated.ok && accelerated.reading.time_scale).toBe(60);
+    const zero = validatePayload(bytes(encodeVitals({ ...valid, time_scale: 0 })), { thingName: 'bedside-0001' });
+    expect(zero.ok).toBe(false);
+    expect(!zero.ok && zero.reasons.map((reason) => reason.field)).toContain('time_scale');
   });
 
   it('defaults the SpO2 scale to 1 and quality to none when left out', () => {
@@ -174,6 +182,7 @@ const validMessage: fc.Arbitrary<VitalsV1> = fc.record({
   consciousness: fc.constantFrom(...ACVPU),
   quality: fc.uniqueArray(fc.constantFrom(...QUALITY_FLAGS), { maxLength: 3 }),
   battery_pct: fc.double({ min: 0, max: 100, noNaN: true }),
+  time_scale: fc.option(fc.double({ min: 0.001, max: 3_600, noNaN: true }), { nil: undefined }),
 });
 
 /** Mutations a broken device, a bit flip or a hostile client produces. */
@@ -194,7 +203,7 @@ describe('validatePayload under property tests', () => {
       expect(result.ok).toBe(true);
       if (result.ok) {
         const { source_schema: _s, measured_at_ms: _m, ...reading } = result.reading;
-        expect(reading).toEqual({ ...message, map_mmhg: message.map_mmhg ?? null, schema: undefined, timestamp: new Date(message.timestamp).toISOString() } as unknown as typeof reading);
+        expect(reading).toEqual({ ...message, map_mmhg: message.map_mmhg ?? null, time_scale: message.time_scale ?? 1, schema: undefined, timestamp: new Date(message.timestamp).toISOString() } as unknown as typeof reading);
       }
     }), { numRuns: 3_000 });
   });

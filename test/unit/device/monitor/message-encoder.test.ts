@@ -3,7 +3,7 @@ import { encodeVitals } from '../../../../device/contract/index.ts';
 import { MessageEncoder } from '../../../../device/monitor/message-encoder.ts';
 import { buildVitalsMessage, createPatientModel, SCENARIOS, type Measurement } from '../../../../device/vitals/index.ts';
 
-const reference = (m: Measurement, id: { device_id: string; patient_id: string; ward: string; bed: string }, seq: number, ms: number) =>
+const reference = (m: Measurement, id: { device_id: string; patient_id: string; ward: string; bed: string; time_scale?: number }, seq: number, ms: number) =>
   encodeVitals(buildVitalsMessage(m, { ...id, seq, timestamp: new Date(ms).toISOString() }));
 
 describe('MessageEncoder', () => {
@@ -13,7 +13,8 @@ describe('MessageEncoder', () => {
     let withQuality = 0;
     let withNull = 0;
     for (const [i, scenario] of SCENARIOS.entries()) {
-      const id = { device_id: `bedside-${i}`, patient_id: `P-${i}`, ward: 'ward-1', bed: `bed-${i}` };
+      // Half the scenarios as an accelerated monitor (time_scale written), half at real time (left out).
+      const id = { device_id: `bedside-${i}`, patient_id: `P-${i}`, ward: 'ward-1', bed: `bed-${i}`, ...(i % 2 === 0 ? { time_scale: 60 } : {}) };
       const encoder = new MessageEncoder(id);
       // Fast simulated time with a jittered step: artefacts (quality flags, null vitals) and deterioration occur.
       const model = createPatientModel({ seed: 100 + i, scenario, startMs: start, speed: 60 });

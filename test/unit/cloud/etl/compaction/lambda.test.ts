@@ -13,7 +13,7 @@ function row(seq: number): CuratedRow {
   return {
     device_id: 'bed-monitor-001', seq, patient_key: 'k', ward: 'w', bed: 'b', measured_at: measured, heart_rate: 70, spo2: 97,
     respiratory_rate: 16, systolic_bp: 120, diastolic_bp: 80, temperature_c: 36.8, map_mmhg: 93, on_oxygen: false, spo2_scale: 1, consciousness: 'A',
-    quality_flags: null, battery_pct: 90, news2_respiration: 0, news2_spo2: 0, news2_air_or_oxygen: 0, news2_systolic_bp: 0, news2_pulse: 0,
+    quality_flags: null, battery_pct: 90, time_scale: 1, news2_respiration: 0, news2_spo2: 0, news2_air_or_oxygen: 0, news2_systolic_bp: 0, news2_pulse: 0,
     news2_consciousness: 0, news2_temperature: 0, news2_total: 0, news2_band: 'low', news2_complete: true, news2_missing: null,
     source_schema: 'vitals/1', received_at: null, ingested_at: measured + 500, ingest_latency_ms: 500, kinesis_shard: 's', kinesis_sequence: String(seq),
   };
