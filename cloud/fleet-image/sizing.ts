@@ -19,8 +19,8 @@ import type { TransportKind } from '../../device/transport/index.ts';
 export const FLEET_TASK = { cpu: 1024, memoryMiB: 2048, workers: 1 } as const;
 export const MONITORS_PER_TASK: Readonly<Record<'lite' | 'mqtt', number>> = { lite: 5_000, mqtt: 2_500 };
 export const IOT_QUOTAS = { connectsPerSecond: 100, publishesPerSecondPerConnection: 100, inboundPublishesPerSecond: 20_000 } as const;
-/** Keeps the stack (two resources per shard) far below CloudFormation's 500 resources. */
-export const MAX_SHARDS = 100;
+/** Four resources per shard (task role, its policy, task definition, service) on ~90 others: under CloudFormation's 500. */
+export const MAX_SHARDS = 80;
 
 export type FleetTransport = Extract<TransportKind, 'lite' | 'mqtt'>;
 
