@@ -130,7 +130,7 @@ describe('fleet context', () => {
   it('runs a pushed ECR image when given one (deploying then needs no Docker)', async () => {
     const { stack } = await synthWith({ fleet: '2500', fleetTransport: 'mqtt', fleetImage: '123456789012.dkr.ecr.us-east-1.amazonaws.com/healthcare-fleet:v1' });
     expect(stack.fleet?.services).toHaveLength(1);
-    const json = JSON.stringify(stack.resolve((stack.fleet!.services[0]!.taskDefinition.node.defaultChild as { containerDefinitions: unknown }).containerDefinitions));
+    const json = JSON.stringify(stack.resolve((stack.fleet!.services[0]!.taskDefinition.node.defaultChild as unknown as { containerDefinitions: unknown }).containerDefinitions));
     expect(json).toContain('123456789012.dkr.ecr.us-east-1');
     expect(json).toContain('healthcare-fleet:v1');
   });
