@@ -8,6 +8,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import { COMPACTION_INDEX_PREFIX, LAKE_PREFIXES, ROLLUP_HOURLY_PREFIX } from '../lake/curated-schema.ts';
 import type { DatalakeStack } from './datalake-stack.ts';
+import type { FleetFargate } from './fleet-fargate.ts';
 import { INGESTION_DEFAULTS } from './defaults.ts';
 
 /** The construct id CDK gives the singleton Lambda behind every AwsCustomResource. */
@@ -55,6 +56,19 @@ const REASONS = {
   noReservedConcurrencyCompaction:
     'No reserved concurrency (new accounts may have none to reserve): passes cannot overlap because the schedule\'s event ages plus the ' +
     'timeout fit in the hourly interval (COMPACTION_DEFAULTS, checked by the infra test); at most one pass runs, so it cannot starve others.',
+  fleetEnvironment:
+    'The fleet task definitions carry only non-secret settings (shard index and count, fleet size, quotas, the credentials bucket URI); ' +
+    'device certificates and private keys are fetched at start from the KMS-encrypted credentials bucket, never set as variables.',
+  fleetCredentialsReplication:
+    'The bundles are packed from certs/aws-out and can be packed again; replicating device private keys to a second region would widen ' +
+    'their exposure for no durability gain. Versioned, SSE-KMS with the fleet key, TLS only, access-logged.',
+  fleetInternetRoute:
+    'Fleet tasks dial out to the public AWS IoT Core endpoint (8883) and AWS APIs (443); their security group has no inbound rule and ' +
+    'allows only those two ports out, and subnets assign no public IPs by default. Private subnets would still route through an IGW ' +
+    '(via NAT, ~$33/month per AZ) or need five interface endpoints; no simulator task holds PHI (synthetic patients).',
+  ecrAuthorizationToken:
+    'ecr:GetAuthorizationToken supports no resource-level permissions ("*" is its only valid resource); the execution role\'s pull and ' +
+    'log rights are scoped to the fleet image repository and the fleet log group by the CDK grants.',
 } as const;
 
 function ack(scope: IConstruct, id: string, reason: string): void {
@@ -66,7 +80,18 @@ function arnToken(element: IConstruct): string {
   return `<${stack.getLogicalId(element.node.defaultChild as CfnElement)}.Arn>`;
 }
 
+function acknowledgeFleet(fleet: FleetFargate): void {
+  ack(fleet.credentialsBucket, 'HIPAA.Security-S3BucketReplicationEnabled', REASONS.fleetCredentialsReplication);
+  for (const subnet of fleet.vpc.publicSubnets) ack(subnet, 'HIPAA.Security-VPCNoUnrestrictedRouteToIGW', REASONS.fleetInternetRoute);
+  ack(fleet.executionRole, 'AwsSolutions-IAM5[Resource::*]', REASONS.ecrAuthorizationToken);
+  for (const service of fleet.services) ack(service.taskDefinition, 'AwsSolutions-ECS2', REASONS.fleetEnvironment);
+  for (const role of [fleet.executionRole, ...fleet.taskRoles]) ack(role, 'HIPAA.Security-IAMNoInlinePolicy', REASONS.inlinePolicy);
+  const flowLogRole = fleet.vpc.node.tryFindChild('rejected')?.node.tryFindChild('IAMRole');
+  if (flowLogRole) ack(flowLogRole, 'HIPAA.Security-IAMNoInlinePolicy', REASONS.inlinePolicy);
+}
+
 export function acknowledgeFindings(stack: DatalakeStack): void {
+  if (stack.fleet) acknowledgeFleet(stack.fleet);
   const { lake, ingestion, etl, compaction, iotAccount } = stack;
 
   for (const bucket of [lake.bucket, lake.athenaResultsBucket, lake.accessLogsBucket]) {

@@ -2,6 +2,7 @@
  * The stack's configuration, read once from CDK context (cdk.json or `-c key=value`) into a frozen,
  * validated object. A malformed value names the context key and what it expects.
  */
+import { fleetLayout, FleetSizingError, type FleetLayout } from '../fleet-image/sizing.ts';
 import { CATALOG_DEFAULTS, PROFILES, type Profile, type ProfileName, STACK_PREFIX_PATTERN, stackNames, type StackNames } from './defaults.ts';
 
 export class StackConfigError extends Error {
@@ -26,6 +27,15 @@ export const QUICKSIGHT_SERVICE_ROLE = 'aws-quicksight-service-role-v0';
 /** A QuickSight user or group ARN: arn:<partition>:quicksight:<region>:<12-digit account>:(user|group)/<namespace>/<name>. */
 export const QUICKSIGHT_PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov)?:quicksight:[a-z]{2}(-[a-z]+)+-\d:\d{12}:(user|group)\/[A-Za-z0-9._-]+\/[^/\s]+$/;
 
+export interface FleetConfig {
+  layout: FleetLayout;
+  /** A pushed image (`-c fleetImage=<ecr uri>`); undefined: the repository's Dockerfile as a CDK asset. */
+  image: string | undefined;
+}
+
+/** An ECR image URI: <account>.dkr.ecr.<region>.amazonaws.com/<repo>[:tag|@digest]. */
+export const ECR_IMAGE_URI = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[a-z0-9._/-]+(:[\w.-]+|@sha256:[a-f0-9]{64})?$/;
+
 export interface StackConfig {
   /** `-c profile=standard|trial` (defaults.ts PROFILES); explicit context values override the profile's. */
   profile: ProfileName;
@@ -43,6 +53,8 @@ export interface StackConfig {
   alarmEmail: string | undefined;
   /** QuickSight is opt-in: it needs an account subscription. */
   quickSight: QuickSightConfig | undefined;
+  /** The simulator fleet on Fargate is opt-in: `-c fleet=<monitors>` (cloud/stack/fleet-fargate.ts). */
+  fleet: FleetConfig | undefined;
   /** Lake data and keys survive `cdk destroy` unless this is false (PHI is never deleted by accident). */
   retainData: boolean;
 }
@@ -93,6 +105,28 @@ function prefixOf(read: ContextReader): string | undefined {
   return prefix;
 }
 
+function fleetOf(read: ContextReader): FleetConfig | undefined {
+  const raw = read('fleet');
+  if (raw === undefined || raw === null || raw === '' || raw === false || raw === 'false') return undefined;
+  const monitors = positiveInt(read, 'fleet', 1);
+  const transport = optionalString(read, 'fleetTransport') ?? 'lite';
+  if (transport !== 'lite' && transport !== 'mqtt') throw new StackConfigError(`context "fleetTransport" must be lite or mqtt, got ${JSON.stringify(transport)}`);
+  const image = optionalString(read, 'fleetImage');
+  if (image !== undefined && !ECR_IMAGE_URI.test(image)) {
+    throw new StackConfigError(`context "fleetImage" must be an ECR image URI (<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>), got ${JSON.stringify(image)}`);
+  }
+  try {
+    const layout = fleetLayout(monitors, transport, {
+      connectsPerSecond: positiveInt(read, 'fleetConnectQuota', 100),
+      inboundPublishesPerSecond: positiveInt(read, 'fleetPublishQuota', 20_000),
+    });
+    return { layout, image };
+  } catch (error) {
+    if (error instanceof FleetSizingError) throw new StackConfigError(`context "fleet": ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
 export function readStackConfig(read: ContextReader): StackConfig {
   const [profileName, profile] = profileOf(read);
   const mode = optionalString(read, 'streamMode') ?? profile.streamMode;
@@ -137,6 +171,7 @@ export function readStackConfig(read: ContextReader): StackConfig {
     bytesScannedCutoffPerQuery: positiveInt(read, 'bytesScannedCutoffPerQuery', CATALOG_DEFAULTS.bytesScannedCutoffPerQuery),
     alarmEmail,
     quickSight,
+    fleet: fleetOf(read),
     retainData: bool(read, 'retainData', profile.retainData),
   });
 }

@@ -5,6 +5,7 @@
  * 2025, written without access to the pricing pages from this machine: check https://calculator.aws before
  * budgeting. No free tier is counted.
  */
+import { FLEET_TASK, fleetLayout, type FleetTransport } from '../fleet-image/sizing.ts';
 import { ETL_DEFAULTS, PROFILES, type ProfileName } from './defaults.ts';
 
 export const PRICES = {
@@ -36,6 +37,11 @@ export const PRICES = {
   cloudwatchAlarmMonth: 0.1,
   cloudwatchMetricMonth: 0.3,
   cloudwatchLogsPerGbIngested: 0.5,
+  /** Fargate Linux/ARM64 (Graviton), per vCPU-hour and per GB-hour (from memory, not the pricing page). */
+  fargateArmVcpuHour: 0.03238,
+  fargateArmGbHour: 0.00356,
+  /** A public IPv4 address, per hour (each fleet task has one: no NAT gateway). */
+  publicIpv4Hour: 0.005,
   /** QuickSight Enterprise, monthly: one author, readers. */
   quickSightAuthorMonth: 24,
   quickSightReaderMonth: 3,
@@ -72,6 +78,13 @@ export const ASSUMPTIONS = {
   quickSightReaders: 5,
 } as const;
 
+/** The opt-in simulator fleet on Fargate (`-c fleet=N`): what it costs per hour and per month running non-stop. */
+export function fleetCost(monitors: number, transport: FleetTransport = 'lite'): { tasks: number; usdPerHour: number; usdPerMonth: number } {
+  const { shards } = fleetLayout(monitors, transport);
+  const perTaskHour = (FLEET_TASK.cpu / 1024) * PRICES.fargateArmVcpuHour + (FLEET_TASK.memoryMiB / 1024) * PRICES.fargateArmGbHour + PRICES.publicIpv4Hour;
+  return { tasks: shards, usdPerHour: shards * perTaskHour, usdPerMonth: shards * perTaskHour * HOURS };
+}
+
 export interface CostLine {
   item: string;
   usd: number;
@@ -85,7 +98,7 @@ export interface Estimate {
   total: number;
 }
 
-export function estimate(profileName: ProfileName, monitors: number, options: { quickSight?: boolean } = {}): Estimate {
+export function estimate(profileName: ProfileName, monitors: number, options: { quickSight?: boolean; fleet?: boolean } = {}): Estimate {
   const profile = PROFILES[profileName];
   const p = PRICES;
   const a = ASSUMPTIONS;
@@ -131,6 +144,10 @@ export function estimate(profileName: ProfileName, monitors: number, options: { 
     },
   ];
   if (options.quickSight) lines.push({ item: 'QuickSight (1 author, 5 readers)', usd: p.quickSightAuthorMonth + a.quickSightReaders * p.quickSightReaderMonth });
+  if (options.fleet) {
+    const fleet = fleetCost(monitors);
+    lines.push({ item: `Simulator fleet on Fargate (${fleet.tasks} task(s), non-stop)`, usd: fleet.usdPerMonth });
+  }
   const total = lines.reduce((sum, line) => sum + line.usd, 0);
   return { profile: profileName, monitors, messagesPerMonth: messages, lines, total };
 }
@@ -151,4 +168,16 @@ export function costTable(profileName: ProfileName, sizes: readonly number[] = [
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const profile of Object.keys(PROFILES) as ProfileName[]) console.log(`${costTable(profile)}\n`);
   console.log(`QuickSight (opt-in, either profile): +$${estimate('standard', 10, { quickSight: true }).lines.at(-1)!.usd.toFixed(2)}`);
+  console.log(`\n${fleetCostTable()}`);
+}
+
+/** The README's fleet table: tasks, per hour, per month (non-stop), by fleet size. */
+export function fleetCostTable(sizes: readonly number[] = [1_000, 10_000, 100_000]): string {
+  const rows = sizes.map((n) => {
+    const lite = fleetCost(n, 'lite');
+    const mqtt = fleetCost(n, 'mqtt');
+    const usd = (v: number) => `$${v.toLocaleString('en-US', { maximumFractionDigits: 2, minimumFractionDigits: 2 })}`;
+    return `| ${n.toLocaleString('en-US')} | ${lite.tasks} | ${usd(lite.usdPerHour)} | ${usd(lite.usdPerMonth)} | ${mqtt.tasks} | ${usd(mqtt.usdPerMonth)} |`;
+  });
+  return ['| simulated monitors (-c fleet=N) | lite tasks | lite per hour | lite per month | mqtt tasks | mqtt per month |', '|---|---|---|---|---|---|', ...rows].join('\n');
 }

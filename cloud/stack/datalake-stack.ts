@@ -12,6 +12,8 @@ import { Catalog } from './catalog.ts';
 import type { StackConfig } from './config.ts';
 import { Compaction } from './compaction.ts';
 import { Etl } from './etl.ts';
+import { FleetFargate } from './fleet-fargate.ts';
+import { fleetImage } from './fleet-image-asset.ts';
 import { IotAccount } from './iot-account.ts';
 import { Ingestion } from './ingestion.ts';
 import { DataKeys } from './keys.ts';
@@ -40,6 +42,7 @@ export class DatalakeStack extends Stack {
   readonly monitoring: Monitoring;
   readonly iotAccount: IotAccount;
   readonly quickSight: QuickSightDashboards | undefined;
+  readonly fleet: FleetFargate | undefined;
 
   constructor(scope: Construct, id: string, props: DatalakeStackProps) {
     super(scope, id, props);
@@ -110,6 +113,15 @@ export class DatalakeStack extends Stack {
         })
       : undefined;
     this.quickSight?.node.addDependency(this.catalog);
+    this.fleet = config.fleet
+      ? new FleetFargate(this, 'Fleet', {
+          layout: config.fleet.layout,
+          image: fleetImage(this, config.fleet.image),
+          logKey: this.keys.opsKey,
+          logRetentionDays: config.logRetentionDays,
+          accessLogsBucket: this.lake.accessLogsBucket,
+        })
+      : undefined;
 
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     output('IotDataEndpoint', this.iotAccount.dataEndpoint, 'MQTT endpoint (iot:Data-ATS, port 8883) the monitors connect to');
@@ -125,6 +137,11 @@ export class DatalakeStack extends Stack {
     output('AlarmTopicArn', this.monitoring.alarmTopic.topicArn, 'Subscribe to alarms (aws sns subscribe ...)');
     if (this.monitoring.dashboardUrl) output('DashboardUrl', this.monitoring.dashboardUrl, 'CloudWatch dashboard');
     if (this.quickSight) output('QuickSightDashboardUrl', this.quickSight.dashboardUrl, 'QuickSight dashboard');
+    if (this.fleet) {
+      output('FleetCredentialsBucket', this.fleet.credentialsBucket.bucketName, 'Upload npm run fleet-credentials bundles to s3://<this>/fleet/');
+      output('FleetCluster', this.fleet.cluster.clusterName, `ECS cluster of the fleet: ${this.fleet.services.length} shard services`);
+      output('FleetLogGroup', this.fleet.logGroup.logGroupName, 'Fleet task logs (JSON progress and summary lines)');
+    }
 
     output('Profile', config.profile, 'Deployment profile (cloud/stack/defaults.ts PROFILES)');
     output('RetainData', String(config.retainData), 'true: buckets, keys, secret, stream, logs and queues survive cdk destroy');

@@ -111,7 +111,7 @@ export function runFleet(options: FleetOptions): FleetHandle {
   const sliceSize = last - first;
   if (sliceSize < 1) throw new FleetArgumentError(`shard ${shard.index}/${shard.of} of ${count} monitors is empty: use fewer shards`);
   const target = resolveTarget({ target: options.target, certsDir: options.certsDir, awsOutDir: options.awsOutDir });
-  const identities = target.things(last).slice(first);
+  const identities = target.slice ? target.slice(first, last) : target.things(last).slice(first);
   const workerCount = Math.max(1, Math.min(options.workers ?? availableParallelism(), sliceSize));
   const location = outboxLocation(options.dataDir ?? 'data', target);
   // Before any worker starts: a second owner of these things is refused here, with the owner's name.

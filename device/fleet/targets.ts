@@ -38,6 +38,11 @@ export interface ResolvedTarget {
   credentialsDir: string | undefined;
   /** The first `count` things of this target, in a stable order. */
   things(count: number): ThingIdentity[];
+  /**
+   * The things at positions [first, last) of that order (a shard's slice). Only the AWS target overrides
+   * `things(last).slice(first)`: a fleet task holds the credentials of its own shard, not of those before it.
+   */
+  slice?(first: number, last: number): ThingIdentity[];
   /** One thing by name. */
   thing(name: string): ThingIdentity;
   /** PEM material of a thing (read on each call: call it once per monitor). */
@@ -147,6 +152,13 @@ function awsTarget(dir: string): ResolvedTarget {
       const all = names();
       if (all.length < count) throw new MissingCredentialsError(`${dir} has ${all.length} provisioned things, ${count} asked for: run npm run provision -- --count ${count} first`);
       return all.slice(0, count).map(identity);
+    },
+    slice(first, last) {
+      // bedside-NNNN things are positional by their number: a directory holding exactly a shard's things
+      // (cloud/fleet-image) serves that shard; otherwise the first `last` provisioned things, as above.
+      const wanted = Array.from({ length: last - first }, (_, i) => thingNameFor(first + i + 1));
+      if (wanted.every((name) => existsSync(join(dir, name, 'cert.pem')))) return wanted.map(identity);
+      return this.things(last).slice(first);
     },
     thing(name) {
       if (!existsSync(join(dir, name, 'cert.pem'))) throw new UnknownThingError(`thing "${name}" is not provisioned in ${dir}: ${fix}`);

@@ -45,6 +45,14 @@ export const LITE_WORKER_V8_FLAGS: readonly string[] = ['--heap-growing-percent=
 
 let cached: WorkerEntry | undefined;
 
+/**
+ * A worker bundle built ahead of time (the fleet container image: cloud/fleet-image/build.ts bundles the
+ * runner and the worker side by side, and the image has neither sources nor esbuild to build one at start).
+ */
+export function usePrebuiltWorker(modulePath: string): void {
+  cached = { modulePath, execArgv: [] };
+}
+
 /** The entry point of a worker running `transport` (built on the first call of the process, reused after). */
 export function workerEntry(transport: TransportKind): WorkerEntry {
   cached ??= buildWorkerEntry();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { costTable, estimate } from '../../../cloud/stack/cost-model.ts';
+import { costTable, estimate, fleetCost, fleetCostTable } from '../../../cloud/stack/cost-model.ts';
 import { PROFILES } from '../../../cloud/stack/defaults.ts';
 
 describe('the cost model', () => {
@@ -24,7 +24,18 @@ describe('the cost model', () => {
     expect(estimate('standard', 10, { quickSight: true }).lines.at(-1)!.item).toMatch(/QuickSight/);
   });
 
-  it('is the table cloud/stack/README.md shows, for both profiles', () => {
+  it('prices the Fargate fleet by its tasks (one per 5,000 lite monitors), only when asked', () => {
+    expect(estimate('standard', 1_000).lines.some((l) => l.item.startsWith('Simulator fleet'))).toBe(false);
+    const fleet = fleetCost(100_000);
+    expect(fleet.tasks).toBe(20);
+    // 1 vCPU + 2 GB on ARM64 plus a public IPv4 address: about 4.4 cents a task-hour.
+    expect(fleet.usdPerHour / fleet.tasks).toBeCloseTo(0.03238 + 2 * 0.00356 + 0.005, 6);
+    expect(estimate('standard', 100_000, { fleet: true }).lines.at(-1)).toEqual({ item: 'Simulator fleet on Fargate (20 task(s), non-stop)', usd: fleet.usdPerMonth });
+    expect(fleetCost(100_000, 'mqtt').tasks).toBe(40);
+  });
+
+  it('is the table cloud/stack/README.md shows, for both profiles and the fleet', () => {
+    expect(readFileSync(new URL('../../../cloud/stack/README.md', import.meta.url), 'utf8')).toContain(fleetCostTable());
     const readme = readFileSync(new URL('../../../cloud/stack/README.md', import.meta.url), 'utf8');
     expect(readme).toContain(costTable('standard'));
     expect(readme).toContain(costTable('trial'));

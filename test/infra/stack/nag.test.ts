@@ -58,6 +58,8 @@ describe('cdk-nag', () => {
   it.each([
     ['retainData=false', { retainData: 'false' }],
     ['the trial profile', { profile: 'trial' }],
+    ['a Fargate fleet of 100,000 monitors', { fleet: '100000' }],
+    ['a Fargate fleet on mqtt.js from a pushed image', { fleet: '6000', fleetTransport: 'mqtt', fleetImage: '123456789012.dkr.ecr.us-east-1.amazonaws.com/healthcare-fleet:v1' }],
     ['QuickSight, a prefix and reserved ETL concurrency', {
       quicksight: 'true', quicksightPrincipalArn: 'arn:aws:quicksight:eu-west-2:123456789012:user/default/analyst', prefix: 'ward7', etlReservedConcurrency: '5',
     }],
