@@ -6,7 +6,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFleet, type FleetHandle, type FleetSummary } from '../../device/fleet/index.ts';
 import { DEMO_SCENARIO_MIX } from '../../cloud/local/cli/start.ts';
@@ -15,7 +16,6 @@ import { openLake, type Lake } from '../../cloud/query/lake.ts';
 import { NAMED_QUERIES } from '../../cloud/sql/named-queries.ts';
 
 const MONITORS = 50;
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'e2e');
 
 let dataDir: string;
@@ -41,12 +41,7 @@ beforeAll(async () => {
     count: MONITORS, target: `mqtts://127.0.0.1:${stack.broker.port}`, certsDir: stack.paths.certsDir, dataDir,
     scenarioMix: DEMO_SCENARIO_MIX, seed: 7, speed: 120, intervalMs: 500, workers: 2,
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--no-first-run', '--disable-quic', '--disable-sync'],
-    timeout: 15_000,
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

@@ -3,15 +3,15 @@
  * monitors: the project's vitals model, encoded on the wire contract and routed as the broker routes
  * publishes (vitals, AWS presence events, shadow documents). Screenshots go to test-artifacts/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../../support/chromium.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboardFeed } from '../../../cloud/local/dashboard/feed.ts';
 import { startDashboard, type RunningDashboard } from '../../../cloud/local/dashboard/server.ts';
 import { createSimulatedWard, type SimulatedWard } from '../../../cloud/local/dashboard/simulated-ward.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'dashboard');
 const MONITORS = 50;
 
@@ -23,7 +23,6 @@ let publisher: NodeJS.Timeout;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (.ci/run does: apt-get install chromium)`);
   mkdirSync(ARTIFACTS, { recursive: true });
   const now = Date.now();
   const feed = createDashboardFeed();
@@ -33,12 +32,7 @@ beforeAll(async () => {
   ward.publishUntil(now);
   dashboard = await startDashboard({ feed, host: '127.0.0.1', port: 0 });
   publisher = setInterval(() => ward.publishUntil(Date.now()), 200);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--no-first-run', '--disable-quic', '--disable-sync'],
-    timeout: 15_000,
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(8_000);
   page.on('pageerror', (error) => pageErrors.push(error.message));

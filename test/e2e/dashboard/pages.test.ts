@@ -3,15 +3,15 @@
  * of the local fleet on one line, a legend on every chart, abbreviated keys on the query page, and the
  * pipeline chart's history served to a page that loads late.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '../../support/chromium.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboardFeed } from '../../../cloud/local/dashboard/feed.ts';
 import { startDashboard, type RunningDashboard } from '../../../cloud/local/dashboard/server.ts';
 import { createSimulatedWard, type SimulatedWard } from '../../../cloud/local/dashboard/simulated-ward.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'dashboard');
 const PATIENT_KEY = 'f3a9c1d27be04e5a8c6d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d';
 
@@ -24,7 +24,6 @@ let publisher: NodeJS.Timeout;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (.ci/run does: apt-get install chromium)`);
   mkdirSync(ARTIFACTS, { recursive: true });
   const now = Date.now();
   const feed = createDashboardFeed({
@@ -39,12 +38,7 @@ beforeAll(async () => {
   ward.publishUntil(now);
   dashboard = await startDashboard({ feed, host: '127.0.0.1', port: 0 });
   publisher = setInterval(() => ward.publishUntil(Date.now()), 200);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--no-first-run', '--disable-quic', '--disable-sync'],
-    timeout: 15_000,
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: dashboard.url });
   page = await context.newPage();

@@ -3,11 +3,12 @@
  * written by the real ETL from the project's vitals model (five beds, ten minutes), a fresh feed, and the
  * dashboard restoring from the lake as it starts. No live readings at all.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../../support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboardFeed } from '../../../cloud/local/dashboard/feed.ts';
 import { createLakeHistory } from '../../../cloud/local/dashboard/lake-history.ts';
@@ -15,7 +16,6 @@ import { startDashboard, type RunningDashboard } from '../../../cloud/local/dash
 import { buildVitalsMessage, createPatientModel, type ScenarioName } from '../../../device/vitals/index.ts';
 import { writeLakeThroughEtl } from '../../integration/cloud/query/etl-lake-fixture.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'dashboard');
 const BEDS: ScenarioName[] = ['sepsis', 'stable', 'stable', 'postop_fever', 'stable'];
 const thing = (i: number): string => `bedside-${String(i + 1).padStart(4, '0')}`;
@@ -27,7 +27,6 @@ let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (.ci/run does: apt-get install chromium)`);
   mkdirSync(ARTIFACTS, { recursive: true });
   lakeDir = await mkdtemp(join(tmpdir(), 'dashboard-restart-'));
   // Ten minutes before "the restart", one reading every 2 s per bed at 12x: two simulated hours, septic by the end.
@@ -44,12 +43,7 @@ beforeAll(async () => {
   });
   await writeLakeThroughEtl(lakeDir, [{ clockMs: now, messages }]);
   dashboard = await startDashboard({ feed: createDashboardFeed({ history: createLakeHistory(lakeDir) }), host: '127.0.0.1', port: 0 });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--no-first-run', '--disable-quic', '--disable-sync'],
-    timeout: 15_000,
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(8_000);
   page.on('pageerror', (error) => pageErrors.push(error.message));

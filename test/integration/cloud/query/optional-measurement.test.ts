@@ -6,17 +6,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactCuratedLake } from '../../../../cloud/etl/compaction/compact.ts';
 import { createPseudonymiser } from '../../../../cloud/etl/pseudonym.ts';
 import { transformBatch } from '../../../../cloud/etl/transform.ts';
 import { planLakeObjects } from '../../../../cloud/etl/writers/lake-objects.ts';
-import { schemaElement } from '../../../../cloud/etl/writers/parquet.ts';
 import { createFsStore } from '../../../../cloud/lake/fs-store.ts';
-import { CURATED_COLUMNS } from '../../../../cloud/lake/curated-schema.ts';
 import { openLake, type Lake } from '../../../../cloud/query/lake.ts';
 import { encodeVitals } from '../../../../device/contract/index.ts';
+import { putOlderCuratedFile } from './older-curated-file.ts';
 import { kinesisRecord, sequenceNumber, T0, vitalsMessage } from '../../../unit/cloud/etl/kinesis-fixtures.ts';
 
 let dir: string;
@@ -28,13 +26,7 @@ beforeAll(async () => {
   const records = [1, 2].map((seq) => kinesisRecord(encodeVitals(vitalsMessage({ seq, timestamp: new Date(T0 + seq * 1000).toISOString(), map_mmhg: 90 + seq })), { n: seq, thing: 'bed-monitor-001' }));
   const result = transformBatch(records, { pseudonymise: createPseudonymiser('k'.repeat(32)), now: T0 + 60_000 });
   // Seq 1 as an older ETL wrote it: the same row, no map_mmhg column in the file.
-  const older = CURATED_COLUMNS.filter((column) => column.name !== 'map_mmhg');
-  const row = result.curated[0]!.value as unknown as Record<string, unknown>;
-  const file = parquetWriteBuffer({
-    schema: [{ name: 'root', num_children: older.length }, ...older.map(schemaElement)],
-    columnData: older.map((column) => ({ name: column.name, nullable: column.nullable, data: [column.type === 'bigint' ? BigInt(row[column.name] as number) : row[column.name]] as never })),
-  });
-  await store.put(`curated/vitals/dt=2026-11-24/hour=17/shardId-000000000000-${sequenceNumber(1)}.parquet`, new Uint8Array(file), 'application/vnd.apache.parquet');
+  await putOlderCuratedFile(store, `curated/vitals/dt=2026-11-24/hour=17/shardId-000000000000-${sequenceNumber(1)}.parquet`, result.curated[0]!.value as unknown as Record<string, unknown>, ['map_mmhg']);
   result.curated = result.curated.slice(1);
   for (const object of planLakeObjects(result).filter((candidate) => candidate.layer === 'curated')) await store.put(object.key, object.body, object.contentType);
 });
