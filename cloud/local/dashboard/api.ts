@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { QueryFailedError, UnknownQueryError } from './errors.ts';
+import { bedCharts } from './bed-charts.ts';
 import type { DashboardFeed } from './feed-types.ts';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -30,6 +31,8 @@ export async function handleApi(feed: DashboardFeed, req: IncomingMessage, res: 
   const method = req.method ?? 'GET';
   if (method === 'GET' && path === '/api/things') {
     sendJson(res, 200, feed.things());
+  } else if (method === 'GET' && path === '/api/charts') {
+    sendJson(res, 200, bedCharts());
   } else if (method === 'GET' && path === '/api/tiles') {
     sendJson(res, 200, feed.tiles());
   } else if (method === 'GET' && BED_VITALS.test(path)) {

@@ -126,6 +126,8 @@ describe('dashboard in Chromium', () => {
     const pixelsAfter = await heartRate.locator('canvas').evaluate((canvas: HTMLCanvasElement) => canvas.toDataURL());
     expect(pixelsAfter).not.toBe(pixelsBefore);
     expect(await page.locator('figure.chart canvas').count()).toBe(6);
+    // Charts follow the measurement registry: mean arterial pressure is drawn with the cuff pressures.
+    await expect(page.locator('figure[data-chart="blood_pressure"] .u-legend').textContent()).resolves.toContain('Mean arterial');
     await expect(page.locator('#window').textContent()).resolves.toBe('15 minutes (11.3 hours simulated at 45×)');
     await page.screenshot({ path: join(ARTIFACTS, 'bed.png'), fullPage: true });
   });

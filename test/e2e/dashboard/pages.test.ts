@@ -127,10 +127,12 @@ describe('dashboard pages at 1366x768 in Chromium', () => {
     for (const legend of legends) {
       // Idle: no "Time: --"; each series with its newest value and unit.
       expect(legend.rows.join(' | '), legend.chart).not.toMatch(/Time|--/);
-      expect(legend.rows.length, legend.chart).toBe(legend.chart === 'blood_pressure' ? 2 : 1);
+      // Blood pressure draws the cuff's systolic, diastolic and mean arterial pressure (the registry's chart groups).
+      expect(legend.rows.length, legend.chart).toBe(legend.chart === 'blood_pressure' ? 3 : 1);
     }
     expect(legends[0]!.rows[0]).toMatch(/^Heart rate: latest \d+ bpm$/);
-    expect(legends[3]!.rows).toEqual([expect.stringMatching(/^Systolic: latest \d+ mmHg$/), expect.stringMatching(/^Diastolic: latest \d+ mmHg$/)]);
+    expect(legends[3]!.rows).toEqual([expect.stringMatching(/^Systolic: latest \d+ mmHg$/), expect.stringMatching(/^Diastolic: latest \d+ mmHg$/),
+      expect.stringMatching(/^Mean arterial: latest \d+ mmHg$/)]);
     expect(legends[4]!.rows[0]).toMatch(/^Temperature: latest \d+\.\d °C$/);
 
     const plot = page.locator('figure[data-chart="temperature_c"] .u-over');

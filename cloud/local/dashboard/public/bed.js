@@ -12,18 +12,9 @@ const title = document.querySelector('#bed-title');
 const summary = document.querySelector('#bed-summary');
 const chartsEl = document.querySelector('#charts');
 
-// One chart per vital; blood pressure draws systolic and diastolic together.
-const CHARTS = [
-  { id: 'heart_rate', label: 'Heart rate (bpm)', unit: ' bpm', series: [{ key: 'heart_rate', label: 'Heart rate', stroke: '#d5281b' }] },
-  { id: 'spo2', label: 'SpO₂ (%)', unit: ' %', series: [{ key: 'spo2', label: 'SpO₂', stroke: '#005eb8' }] },
-  { id: 'respiratory_rate', label: 'Respiration rate (/min)', unit: ' /min', series: [{ key: 'respiratory_rate', label: 'Resp. rate', stroke: '#007f3b' }] },
-  { id: 'blood_pressure', label: 'Blood pressure (mmHg)', unit: ' mmHg', series: [
-    { key: 'systolic_bp', label: 'Systolic', stroke: '#330072' },
-    { key: 'diastolic_bp', label: 'Diastolic', stroke: '#ae2573' },
-  ] },
-  { id: 'temperature_c', label: 'Temperature (°C)', unit: ' °C', digits: 1, series: [{ key: 'temperature_c', label: 'Temperature', stroke: '#ed8b00' }] },
-  { id: 'news2', label: 'NEWS2 score', unit: '', series: [{ key: 'news2', label: 'NEWS2', stroke: '#212b32' }], stepped: true },
-];
+// The charts come from the measurement registry (GET /api/charts): blood pressure draws systolic, diastolic
+// and mean arterial together, NEWS2 last. A measurement added to the registry shows up here by itself.
+let CHARTS = [];
 
 /** Columnar history: t (ms) and one array per series, kept sorted and trimmed to the window. */
 const history = { t: [], series: {} };
@@ -39,7 +30,7 @@ function createCharts() {
     figure.className = 'chart';
     figure.dataset.chart = spec.id;
     figure.dataset.points = '0';
-    figure.innerHTML = `<figcaption id="cap-${spec.id}">${escapeHtml(spec.label)}</figcaption>`;
+    figure.innerHTML = `<figcaption id="cap-${spec.id}">${escapeHtml(spec.title)}</figcaption>`;
     chartsEl.appendChild(figure);
     const plot = new uPlot({
       width: chartWidth(figure),
@@ -141,6 +132,11 @@ if (!thing) {
   summary.innerHTML = '<span class="error">No bed chosen: open a bed from the <a href="/ward.html">ward board</a> or the <a href="/">fleet</a>.</span>';
 } else {
   title.textContent = `Bed of ${thing}`;
+  try {
+    CHARTS = await fetchJson('/api/charts');
+  } catch (error) {
+    summary.innerHTML = `<span class="error">${escapeHtml(error.message)}</span>`;
+  }
   createCharts();
   openLive({
     topics: ['points', 'tiles'],
