@@ -4,14 +4,16 @@
  * mqtt.js clients with the generated device certificates. Skipped only when mosquitto is not installed
  * (.ci/run installs it).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
+import net from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { iot, mqtt as crt } from 'aws-iot-device-sdk-v2';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mosquittoBinary } from '../../support/mosquitto-binary.ts';
+import { freePort } from '../../support/net.ts';
 import { bedsideMonitorPolicy } from '../../../cloud/ingest/iot-policy.ts';
 import { renderMosquittoAcl, renderMosquittoConf } from '../../../cloud/ingest/mosquitto-acl.ts';
 import {
@@ -24,16 +26,9 @@ import {
   revokeDevice,
 } from '../../../certs/local/index.ts';
 
-const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => spawnSync(p, ['-h']).error === undefined);
+const MOSQUITTO = mosquittoBinary();
 const WAIT_MS = 5_000;
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function waitForPort(port: number, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + WAIT_MS;

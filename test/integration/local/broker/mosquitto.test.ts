@@ -6,9 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
@@ -20,9 +18,11 @@ import { bedsideMonitorPolicy } from '../../../../cloud/ingest/iot-policy.ts';
 import { renderMosquittoAcl, renderMosquittoConf } from '../../../../cloud/ingest/mosquitto-acl.ts';
 import { commandTopic, vitalsTopic } from '../../../../device/contract/index.ts';
 import { connectMonitor, tlsFiles, waitFor } from './local-stack.ts';
+import { freePort } from '../../../support/net.ts';
+import { mosquittoBinary } from '../../../support/mosquitto-binary.ts';
 
-const MOSQUITTO = '/usr/sbin/mosquitto';
-const hasMosquitto = existsSync(MOSQUITTO);
+const MOSQUITTO = mosquittoBinary();
+const hasMosquitto = MOSQUITTO !== undefined;
 
 let dir: string;
 let certsDir: string;
@@ -31,13 +31,6 @@ let broker: ChildProcess | undefined;
 let brokerLog = '';
 const target = () => ({ host: '127.0.0.1', port });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port: free } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return free;
-}
 
 beforeAll(async () => {
   if (!hasMosquitto) return;
@@ -61,7 +54,7 @@ beforeAll(async () => {
   }));
   // mosquitto run as root drops to user "mosquitto", which could not read the temp files.
   await appendFile(confFile, `user ${userInfo().username}\n`);
-  broker = spawn(MOSQUITTO, ['-c', confFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  broker = spawn(MOSQUITTO!, ['-c', confFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   broker.stdout?.on('data', (chunk: Buffer) => { brokerLog += chunk.toString(); });
   broker.stderr?.on('data', (chunk: Buffer) => { brokerLog += chunk.toString(); });
   await waitFor(`mosquitto listening on ${port} (log: ${brokerLog})`, async () => {
@@ -88,7 +81,7 @@ function collect(client: MqttClient): string[] {
   return seen;
 }
 
-const title = hasMosquitto ? 'the same clients and isolation on mosquitto' : `mosquitto interop (skipped: ${MOSQUITTO} is not installed)`;
+const title = hasMosquitto ? 'the same clients and isolation on mosquitto' : 'mosquitto interop (skipped: mosquitto is not installed)';
 
 describe.skipIf(!hasMosquitto)(title, () => {
   it('accepts a monitor with its certificate over mqtt.js and the device SDK', async () => {
