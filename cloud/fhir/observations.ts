@@ -52,9 +52,10 @@ function measuredValue(field: MeasurementField, { row, flags }: ReadingContext):
   const value = row[field];
   const { ucum, unit, nulledBy, optional } = entry(field);
   if (value !== null) return { valueQuantity: { value, unit, system: SYSTEMS.ucum, code: ucum } };
+  // A null optional measurement is left out: the lake cannot tell a monitor that does not have it (the
+  // field not sent) from one whose reading failed, and a dataAbsentReason would claim a measurement.
+  if (optional) return undefined;
   const flag = flags.find((f) => nulledBy.includes(f));
-  // An optional measurement that is null and unflagged was not sent: the monitor does not have it.
-  if (flag === undefined && optional) return undefined;
   const reason = flag === undefined ? DATA_ABSENT_UNKNOWN : DATA_ABSENT_BY_FLAG[flag];
   return { dataAbsentReason: { coding: [{ system: SYSTEMS.dataAbsentReason, ...reason }], text: flag ?? 'no value and no quality flag' } };
 }
