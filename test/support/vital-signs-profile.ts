@@ -45,7 +45,8 @@ function quantityErrors(where: string, quantity: Quantity | undefined, units: re
 }
 
 /** The profile errors of an Observation that claims the vital-signs profile; empty when it conforms. */
-export function vitalSignsProfileErrors(observation: VitalSign): string[] {
+export function vitalSignsProfileErrors(resource: object): string[] {
+  const observation = resource as VitalSign;
   const profiles = observation.meta?.profile ?? [];
   if (!profiles.includes(`${BASE}vitalsigns`)) return ['does not claim the vitalsigns profile'];
   const errors: string[] = [];

@@ -21,7 +21,9 @@ const reading = fc.record({
   seq: fc.integer({ min: 0, max: 2 ** 40 }),
 });
 
-function messageOf({ scenario, seed, minutes, flags, nullFlagged, withoutMap, seq }: fc.RecordValue<typeof reading>) {
+type Reading = typeof reading extends fc.Arbitrary<infer T> ? T : never;
+
+function messageOf({ scenario, seed, minutes, flags, nullFlagged, withoutMap, seq }: Reading) {
   // 60x speed: `minutes` of wall clock are hours of the scenario's course.
   const model = createPatientModel({ seed, scenario, startMs: START, speed: 60 });
   const at = START + minutes * 1_000;
